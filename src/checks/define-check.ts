@@ -1,0 +1,117 @@
+import type { z } from 'zod';
+
+import type { Area } from '../core/area.js';
+import type { FrameworkRefs } from '../core/frameworks.js';
+import type { ResourceRef } from '../core/resource-ref.js';
+import type { Severity } from '../core/severity.js';
+import type { InventoryObject, Inventory } from '../inventory/inventory.js';
+import type { ContainerKind } from '../k8s/pod-templates.js';
+import type { Container, KubeObject, ObjectMeta, PodSpec } from '../k8s/types.js';
+
+/**
+ * What a check is run on. Object-scoped targets (`PodSpec`, `Container`, `Object`) see one object and
+ * can also run in admission; `Cluster` checks see the whole Inventory.
+ */
+export type CheckTarget = 'PodSpec' | 'Container' | 'Object' | 'Cluster';
+
+/** Facts about a check, as data: shown by `vigil checks`, `vigil explain`, SARIF rules and docs. */
+export interface CheckMeta {
+  readonly title: string;
+  readonly area: Area;
+  /** Severity unless configuration overrides it (severity is configuration, not check logic). */
+  readonly defaultSeverity: Severity;
+  readonly frameworks?: FrameworkRefs;
+  /** One or two sentences: what is wrong and why it matters. */
+  readonly description: string;
+  /** One or two sentences: how to fix it. */
+  readonly remediation: string;
+}
+
+/** A pod spec inside a workload (a Pod, or the template of a Deployment, CronJob, …). */
+export interface PodSpecSubject {
+  readonly spec: PodSpec;
+  /** Pointer to the spec inside the workload object. */
+  readonly pointer: string;
+  readonly metadata: ObjectMeta;
+  readonly metadataPointer: string;
+  readonly workload: InventoryObject;
+  readonly inventory: Inventory;
+}
+
+/** One container (regular, init or ephemeral) of a pod spec. */
+export interface ContainerSubject {
+  readonly container: Container;
+  /** Pointer to the container inside the workload object. */
+  readonly pointer: string;
+  readonly kind: ContainerKind;
+  readonly pod: PodSpecSubject;
+}
+
+/** One object of the kinds the check names. */
+export interface ObjectSubject {
+  readonly object: KubeObject;
+  readonly entry: InventoryObject;
+  readonly inventory: Inventory;
+}
+
+/** The whole Inventory. */
+export interface ClusterSubject {
+  readonly inventory: Inventory;
+}
+
+export type SubjectOf<T extends CheckTarget> = T extends 'PodSpec'
+  ? PodSpecSubject
+  : T extends 'Container'
+    ? ContainerSubject
+    : T extends 'Object'
+      ? ObjectSubject
+      : ClusterSubject;
+
+/** What a check passes to `ctx.report`. */
+export interface ReportDescriptor<MessageId extends string> {
+  readonly messageId: MessageId;
+  /** JSON Pointer of the field at fault, inside the object reported on. Defaults to the subject's own pointer. */
+  readonly pointer?: string;
+  /** Values for `{{placeholders}}` in the message. */
+  readonly data?: Readonly<Record<string, string | number>>;
+  /** Overrides the configured severity for this one finding (a LoadBalancer is worse than a NodePort). */
+  readonly severity?: Severity;
+  /**
+   * The object the finding is about. Required for `Cluster` checks; others default to their subject's
+   * object. A bare ResourceRef is for objects that exist only by implication (an implied namespace).
+   */
+  readonly resource?: InventoryObject | ResourceRef;
+}
+
+export interface CheckContext<MessageId extends string, Options> {
+  report(descriptor: ReportDescriptor<MessageId>): void;
+  /** Options from configuration, validated by the check's schema, defaults applied. */
+  readonly options: Options;
+}
+
+export interface CheckDefinition<Id extends string, MessageId extends string, Target extends CheckTarget, Options> {
+  /** `<area>/<name>`, the same string as the folder and the registry key. */
+  readonly id: Id;
+  readonly target: Target;
+  /** For `Object` checks: the kinds to run on (`Service`, or group-qualified `networking.k8s.io/Ingress`). */
+  readonly kinds?: Target extends 'Object' ? readonly string[] : never;
+  readonly meta: CheckMeta;
+  /** Message templates by id; `{{name}}` placeholders are filled from the report's data. */
+  readonly messages: Readonly<Record<MessageId, string>>;
+  /** Options schema; `schema.parse({})` must give the defaults. */
+  readonly options?: z.ZodType<Options>;
+  run(subject: SubjectOf<Target>, ctx: CheckContext<MessageId, Options>): void;
+}
+
+/** A check of any shape, as the registry and engine hold it. */
+export type Check = CheckDefinition<string, string, CheckTarget, unknown>;
+
+/**
+ * Define a check. The generic parameters make message ids typed: a check (or its test) cannot report
+ * a message that does not exist.
+ */
+export function defineCheck<const Id extends string, MessageId extends string, Target extends CheckTarget, Options = Record<string, never>>(
+  definition: CheckDefinition<Id, MessageId, Target, Options>,
+): CheckDefinition<Id, MessageId, Target, Options> {
+  return definition;
+}

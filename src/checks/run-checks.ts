@@ -1,0 +1,231 @@
+import type { InputProblem } from '../core/errors.js';
+import { fingerprintOf, type Finding } from '../core/finding.js';
+import { fieldPathOf, valueAt } from '../core/json-pointer.js';
+import { apiGroupOf, type ResourceRef } from '../core/resource-ref.js';
+import { bySeverityDescending, type Severity } from '../core/severity.js';
+import type { Inventory, InventoryObject } from '../inventory/inventory.js';
+import { containersOf } from '../k8s/pod-templates.js';
+import type { Check, CheckContext, ContainerSubject, PodSpecSubject, ReportDescriptor } from './define-check.js';
+import type { ExceptionMatcher } from './exceptions.js';
+
+/** A check that is switched on, with its effective severity and validated options. */
+export interface ActiveCheck {
+  readonly check: Check;
+  readonly severity: Severity;
+  readonly options: unknown;
+}
+
+/** How one check fared on one object. */
+export type Outcome = 'pass' | 'fail' | 'error';
+
+export interface Evaluation {
+  readonly checkId: string;
+  readonly resource: ResourceRef;
+  readonly file?: string;
+  readonly outcome: Outcome;
+}
+
+/** A check that threw. The scan goes on; the error is reported, never hidden. */
+export interface CheckError {
+  readonly checkId: string;
+  readonly resource?: ResourceRef;
+  readonly message: string;
+}
+
+export interface EvaluationResult {
+  /** Findings in canonical order (severity, check, namespace, kind, name, field). */
+  readonly findings: Finding[];
+  readonly errors: CheckError[];
+  /** Per check × object outcomes, when asked for (JUnit needs the passes too). */
+  readonly evaluations?: Evaluation[];
+  readonly problems: InputProblem[];
+}
+
+export interface EvaluateOptions {
+  readonly exceptions?: ExceptionMatcher;
+  readonly collectEvaluations?: boolean;
+}
+
+const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
+
+function formatMessage(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
+  return template.replace(PLACEHOLDER, (whole, key: string) => {
+    const value = data?.[key];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+const CONTAINER_IN_POINTER = /^(.*\/(?:containers|initContainers|ephemeralContainers)\/\d+)(?:\/|$)/;
+
+function isInventoryObject(value: InventoryObject | ResourceRef): value is InventoryObject {
+  return 'key' in value && 'ref' in value;
+}
+
+function kindMatcher(kinds: readonly string[] | undefined): (entry: InventoryObject) => boolean {
+  if (kinds === undefined) return () => false;
+  const plain = new Set(kinds.filter((k) => !k.includes('/')));
+  const qualified = new Set(kinds.filter((k) => k.includes('/')));
+  return (entry) => plain.has(entry.ref.kind) || qualified.has(`${apiGroupOf(entry.ref.apiVersion)}/${entry.ref.kind}`);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The canonical order of findings: independent of input order, so the same objects give the same report. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    bySeverityDescending(a.severity, b.severity) ||
+    compareText(a.checkId, b.checkId) ||
+    compareText(a.resource.namespace ?? '', b.resource.namespace ?? '') ||
+    compareText(a.resource.kind, b.resource.kind) ||
+    compareText(a.resource.name, b.resource.name) ||
+    compareText(a.location.pointer, b.location.pointer) ||
+    compareText(a.location.file ?? '', b.location.file ?? '') ||
+    (a.location.line ?? 0) - (b.location.line ?? 0)
+  );
+}
+
+/**
+ * Run checks over an Inventory. Pure: the same objects and checks give the same findings in the same
+ * order. Each check runs inside its own guard, so a bug in one check becomes an error outcome on one
+ * object, never a crashed scan.
+ */
+export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], options: EvaluateOptions = {}): EvaluationResult {
+  const findings: Finding[] = [];
+  const errors: CheckError[] = [];
+  const outcomes = options.collectEvaluations === true ? new Map<string, Evaluation>() : undefined;
+
+  const record = (checkId: string, entry: InventoryObject | ResourceRef, outcome: Outcome): void => {
+    if (outcomes === undefined) return;
+    const ref = isInventoryObject(entry) ? entry.ref : entry;
+    const key = `${checkId}\u0000${isInventoryObject(entry) ? entry.id : `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`}`;
+    const previous = outcomes.get(key)?.outcome;
+    // Across the containers of one workload the worst outcome stands.
+    if (previous === 'error' || (previous === 'fail' && outcome === 'pass')) return;
+    const file = isInventoryObject(entry) ? entry.source?.file : undefined;
+    outcomes.set(key, { checkId, resource: ref, ...(file === undefined ? {} : { file }), outcome });
+  };
+
+  const makeContext = (
+    active: ActiveCheck,
+    defaultEntry: InventoryObject | undefined,
+    defaultPointer: string,
+    templateMetadataPointer: string | undefined,
+    onReport: () => void,
+  ): CheckContext<string, unknown> => ({
+    options: active.options,
+    report(descriptor: ReportDescriptor<string>) {
+      onReport();
+      const target = descriptor.resource ?? defaultEntry;
+      if (target === undefined) throw new Error(`check ${active.check.id} reported without naming a resource`);
+      const entry = isInventoryObject(target) ? target : undefined;
+      const resource = entry?.ref ?? (target as ResourceRef);
+      const pointer = descriptor.pointer ?? (entry === defaultEntry ? defaultPointer : '');
+      const template = active.check.messages[descriptor.messageId];
+      if (template === undefined) throw new Error(`check ${active.check.id} has no message "${descriptor.messageId}"`);
+      const containerPointer = CONTAINER_IN_POINTER.exec(pointer)?.[1];
+      const containerName =
+        containerPointer === undefined || entry === undefined ? undefined : valueAt(entry.object, `${containerPointer}/name`);
+      const container = typeof containerName === 'string' ? containerName : undefined;
+      const source = entry?.source;
+      const at = source?.positions?.locate(pointer);
+      const line = at?.line ?? source?.line;
+      const suppression = options.exceptions?.match({
+        checkId: active.check.id,
+        resource,
+        ...(container === undefined ? {} : { container }),
+        ...(entry === undefined ? {} : { entry }),
+        ...(templateMetadataPointer === undefined || entry !== defaultEntry ? {} : { templateMetadataPointer }),
+      });
+      findings.push({
+        checkId: active.check.id,
+        severity: descriptor.severity ?? active.severity,
+        area: active.check.meta.area,
+        title: active.check.meta.title,
+        message: formatMessage(template, descriptor.data),
+        resource,
+        location: {
+          path: fieldPathOf(pointer),
+          pointer,
+          ...(source === undefined ? {} : { file: source.file, documentIndex: source.documentIndex }),
+          ...(line === undefined ? {} : { line }),
+          ...(at === undefined ? {} : { column: at.column }),
+        },
+        ...(container === undefined ? {} : { container }),
+        remediation: active.check.meta.remediation,
+        frameworks: active.check.meta.frameworks ?? {},
+        fingerprint: fingerprintOf(active.check.id, resource, pointer),
+        ...(suppression === undefined ? {} : { suppression }),
+      });
+      if (entry !== undefined) record(active.check.id, entry, 'fail');
+      else record(active.check.id, resource, 'fail');
+    },
+  });
+
+  /** Run one check on one subject, turning a throw into an error outcome. */
+  const guarded = (
+    active: ActiveCheck,
+    entry: InventoryObject | undefined,
+    subject: unknown,
+    pointer: string,
+    templateMetadataPointer?: string,
+  ): void => {
+    const state = { reported: false };
+    const ctx = makeContext(active, entry, pointer, templateMetadataPointer, () => {
+      state.reported = true;
+    });
+    try {
+      active.check.run(subject as never, ctx);
+      if (!state.reported && entry !== undefined) record(active.check.id, entry, 'pass');
+    } catch (err: unknown) {
+      const message = err instanceof Error ? err.message : String(err);
+      errors.push({ checkId: active.check.id, ...(entry === undefined ? {} : { resource: entry.ref }), message });
+      if (entry !== undefined) record(active.check.id, entry, 'error');
+    }
+  };
+
+  const podChecks = checks.filter((c) => c.check.target === 'PodSpec');
+  const containerChecks = checks.filter((c) => c.check.target === 'Container');
+  if (podChecks.length > 0 || containerChecks.length > 0) {
+    for (const { owner, template } of inventory.podTemplates()) {
+      const pod: PodSpecSubject = {
+        spec: template.spec,
+        pointer: template.specPointer,
+        metadata: template.metadata,
+        metadataPointer: template.metadataPointer,
+        workload: owner,
+        inventory,
+      };
+      for (const active of podChecks) guarded(active, owner, pod, template.specPointer, template.metadataPointer);
+      if (containerChecks.length === 0) continue;
+      for (const ref of containersOf(template.spec, template.specPointer)) {
+        const subject: ContainerSubject = { container: ref.container, pointer: ref.pointer, kind: ref.kind, pod };
+        for (const active of containerChecks) guarded(active, owner, subject, ref.pointer, template.metadataPointer);
+      }
+    }
+  }
+
+  const objectChecks = checks
+    .filter((c) => c.check.target === 'Object')
+    .map((active) => ({ active, applies: kindMatcher(active.check.kinds) }));
+  if (objectChecks.length > 0) {
+    for (const entry of inventory.all()) {
+      for (const { active, applies } of objectChecks) {
+        if (applies(entry)) guarded(active, entry, { object: entry.object, entry, inventory }, '');
+      }
+    }
+  }
+
+  for (const active of checks) {
+    if (active.check.target === 'Cluster') guarded(active, undefined, { inventory }, '');
+  }
+
+  findings.sort(compareFindings);
+  return {
+    findings,
+    errors,
+    ...(outcomes === undefined ? {} : { evaluations: [...outcomes.values()] }),
+    problems: options.exceptions?.problems ?? [],
+  };
+}

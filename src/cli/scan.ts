@@ -1,0 +1,123 @@
+import { Command, Option } from 'commander';
+
+import { scanInputs, type ScanReport } from '../checks/scan.js';
+import { UsageError } from '../core/errors.js';
+import { isAtLeast, SEVERITIES, type Severity } from '../core/severity.js';
+import { shouldColor } from '../report/colors.js';
+import { formatSummaryLine } from '../report/format-summary.js';
+import { formatReport, OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../sources/load-inputs.js';
+import { DEFAULT_YAML_LIMITS } from '../sources/yaml-documents.js';
+import { emit, EXIT, listOption, mebibytes, type CliIo } from './io.js';
+import { loadConfig } from './load-config.js';
+
+interface ScanFlags {
+  format: OutputFormat;
+  output?: string;
+  failOn: Severity | 'none';
+  config?: string;
+  only: string[];
+  skip: string[];
+  showSuppressed?: boolean;
+  annotationExceptions: boolean;
+  auditExceptions?: boolean;
+  defaultNamespace?: string;
+  strict?: boolean;
+  maxFileSize?: number;
+  maxDocumentSize?: number;
+  color?: boolean;
+}
+
+/** The exit code for a finished scan (DESIGN.md: 0 clean, 1 findings at or above --fail-on, 2 input error). */
+export function scanExitCode(report: ScanReport, flags: Pick<ScanFlags, 'failOn' | 'strict' | 'auditExceptions'>): number {
+  if (report.problems.some((p) => p.code === 'not-found')) return EXIT.usage;
+  if (report.summary.objects === 0) return EXIT.usage;
+  if (flags.strict === true && report.summary.inputErrors > 0) return EXIT.usage;
+  const failOn = flags.failOn;
+  if (failOn !== 'none' && report.findings.some((f) => f.suppression === undefined && isAtLeast(f.severity, failOn))) return EXIT.findings;
+  if (flags.auditExceptions === true && report.staleExceptions.length > 0) return EXIT.findings;
+  return EXIT.ok;
+}
+
+export function scanCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return new Command('scan')
+    .summary('check manifests for security problems')
+    .description(
+      'Read Kubernetes manifests (files, folders, globs, - for stdin; YAML or JSON; Lists; kustomizations) and report security problems.',
+    )
+    .argument('<paths...>', 'files, folders (recursive), globs, or - for standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('-o, --output <file>', 'write the report to a file (the summary still goes to stderr)')
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity stands')
+        .choices([...SEVERITIES, 'none'])
+        .default('none'),
+    )
+    .option('-c, --config <file>', 'configuration file (default: ./.vigil.yaml when present)')
+    .option('--only <checks>', 'run only these check ids or globs (comma-separated, repeatable)', listOption, [])
+    .option('--skip <checks>', 'skip these check ids or globs (comma-separated, repeatable)', listOption, [])
+    .option('--show-suppressed', 'show suppressed findings in the table (machine formats always include them)')
+    .option('--no-annotation-exceptions', `ignore vigil.dev/ignore annotations (whoever deploys a workload controls its annotations)`)
+    .option('--audit-exceptions', 'list exceptions that are expired or matched nothing, and exit 1 if there are any')
+    .option('-n, --default-namespace <namespace>', 'namespace for objects that do not name one', 'default')
+    .option('--strict', 'exit 2 when any document could not be read')
+    .option('--max-file-size <MiB>', `refuse larger files (default ${DEFAULT_MAX_FILE_BYTES / 1048576})`, mebibytes)
+    .option(
+      '--max-document-size <MiB>',
+      `refuse larger YAML documents (default ${DEFAULT_YAML_LIMITS.maxDocumentChars / 1048576})`,
+      mebibytes,
+    )
+    .option('--color', 'force colour')
+    .option('--no-color', 'never colour')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  vigil scan k8s/ prod.yaml
+  helm template my-chart | vigil scan -
+  vigil scan k8s/ --format sarif -o vigil.sarif --fail-on high
+  vigil scan k8s/ --only 'images/*' --format json
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or input error
+(including a scan that found no Kubernetes object at all).`,
+    )
+    .action(async (paths: string[], flags: ScanFlags) => {
+      const config = loadConfig(flags.config, io.cwd);
+      if (flags.output !== undefined && flags.output === '') throw new UsageError('--output needs a file name');
+      const report = await scanInputs(paths, {
+        config,
+        only: flags.only,
+        skip: flags.skip,
+        ...(!flags.annotationExceptions ? { annotationExceptions: false } : {}),
+        ...(flags.format === 'junit' ? { collectEvaluations: true } : {}),
+        ...(flags.defaultNamespace === undefined ? {} : { defaultNamespace: flags.defaultNamespace }),
+        load: {
+          ...(flags.maxFileSize === undefined ? {} : { maxFileBytes: flags.maxFileSize }),
+          limits: { ...DEFAULT_YAML_LIMITS, ...(flags.maxDocumentSize === undefined ? {} : { maxDocumentChars: flags.maxDocumentSize }) },
+          ...(io.readStdin === undefined ? {} : { readStdin: io.readStdin }),
+        },
+      });
+      const toFile = flags.output !== undefined && flags.output !== '-';
+      const color = flags.color ?? (!toFile && shouldColor(io.stdout, io.env));
+      const text = formatReport(report, flags.format, {
+        color: flags.format === 'table' && color,
+        ...(flags.showSuppressed === true ? { showSuppressed: true } : {}),
+        ...(flags.auditExceptions === true ? { showStaleExceptions: true } : {}),
+      });
+      emit(io, text, flags.output);
+      if (toFile || flags.format !== 'table') {
+        // Machine output goes to stdout or a file; people and CI logs still get the gist.
+        if (toFile || io.stderr.isTTY === true)
+          io.stderr.write(`vigil: ${formatSummaryLine(report.summary)}${toFile ? ` → ${flags.output}` : ''}\n`);
+        const errors = report.problems.filter((p) => p.level === 'error');
+        for (const p of errors.slice(0, 20))
+          io.stderr.write(`vigil: ${p.location.file}${p.location.line === undefined ? '' : `:${p.location.line}`}: ${p.message}\n`);
+        if (errors.length > 20) io.stderr.write(`vigil: … and ${errors.length - 20} more input errors (see the report)\n`);
+      }
+      if (report.summary.objects === 0) {
+        io.stderr.write('vigil: no Kubernetes objects found in the input, so nothing was checked (exit 2).\n');
+        io.stderr.write('  hint: check the paths; a CI job that scans nothing should fail, not pass.\n');
+      }
+      setExit(scanExitCode(report, flags));
+    });
+}
