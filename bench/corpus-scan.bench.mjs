@@ -10,7 +10,9 @@ import { formatJson } from '../dist/report/json.js';
 import { round, sharedPath, timeMedian } from './support.mjs';
 
 const corpus = sharedPath('corpus', 'real-world');
-const files = expandInputs([corpus]).targets.filter((t) => t.kind === 'file').map((t) => t.path);
+const files = expandInputs([corpus])
+  .targets.filter((t) => t.kind === 'file')
+  .map((t) => t.path);
 
 let docs = 0;
 const parseAll = () => {

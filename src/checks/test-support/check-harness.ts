@@ -22,7 +22,7 @@ export function podSpec(containers: Json[], fields: Json = {}): Json {
 }
 
 export function pod(name: string, spec: Json, metadata: Json = {}): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...metadata }, spec } as KubeObject;
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', ...metadata }, spec };
 }
 
 export function deployment(name: string, spec: Json, metadata: Json = {}, templateMetadata: Json = {}): KubeObject {
@@ -31,11 +31,11 @@ export function deployment(name: string, spec: Json, metadata: Json = {}, templa
     kind: 'Deployment',
     metadata: { name, namespace: 'default', ...metadata },
     spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name }, ...templateMetadata }, spec } },
-  } as KubeObject;
+  };
 }
 
 export function object(apiVersion: string, kind: string, name: string, rest: Json = {}, metadata: Json = {}): KubeObject {
-  return { apiVersion, kind, metadata: { name, ...metadata }, ...rest } as KubeObject;
+  return { apiVersion, kind, metadata: { name, ...metadata }, ...rest };
 }
 
 /** Run checks on objects (no file positions) with default severity and the given options. */
