@@ -39,17 +39,28 @@ export function fullRange(family: IpFamily): IpRange {
   return { family, start: 0n, end: maxAddress(family) };
 }
 
-const IPV4_OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d|0\d{1,2})$/;
-
+/** Dotted quad, four decimal octets (a leading zero is read as decimal, as Go's parser did before 1.17). */
 function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!IPV4_OCTET.test(part)) return undefined;
-    value = (value << 8n) | BigInt(Number.parseInt(part, 10));
+  let value = 0;
+  let octet = -1;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 46;
+    if (code === 46) {
+      if (digits === 0 || octet > 255) return undefined;
+      value = value * 256 + octet;
+      parts++;
+      octet = -1;
+      digits = 0;
+    } else if (code >= 48 && code <= 57) {
+      octet = (octet < 0 ? 0 : octet * 10) + (code - 48);
+      if (++digits > 3) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return value;
+  return parts === 4 ? BigInt(value) : undefined;
 }
 
 function parseIpv6(text: string): bigint | undefined {

@@ -1,7 +1,7 @@
 import { apiGroupOf, formatResourceRef } from '../../core/resource-ref.js';
 import type { Inventory, InventoryObject } from '../../inventory/inventory.js';
 import { arrayOrEmpty, isRecord, stringMap } from '../../k8s/guards.js';
-import { containersOf, podTemplateOf } from '../../k8s/pod-templates.js';
+import { podTemplateOf } from '../../k8s/pod-templates.js';
 import type { Labels, PodSpec } from '../../k8s/types.js';
 import { isProtocol, MAX_PORT, MIN_PORT, type Protocol } from './connection-set.js';
 import { formatIp, parseIp, type IpAddress } from './ip.js';
@@ -88,19 +88,22 @@ export interface ModelOptions {
 const HOST_NETWORK_REASON =
   'it uses the host network (spec.hostNetwork: true); Kubernetes leaves NetworkPolicy behaviour for such pods undefined, so Vigil does not answer for them';
 
-function portsOf(spec: PodSpec, specPointer: string): ModelPort[] {
+function portsOf(spec: PodSpec): ModelPort[] {
   const out: ModelPort[] = [];
-  for (const ref of containersOf(spec, specPointer)) {
-    // Only regular containers and restartable init containers (native sidecars) keep serving ports.
-    if (ref.kind === 'ephemeralContainers') continue;
-    if (ref.kind === 'initContainers' && ref.container.restartPolicy !== 'Always') continue;
-    for (const raw of arrayOrEmpty(ref.container.ports)) {
+  // Only regular containers and restartable init containers (native sidecars) keep serving ports.
+  const containers = [
+    ...arrayOrEmpty(spec.containers),
+    ...arrayOrEmpty(spec.initContainers).filter((c) => isRecord(c) && c.restartPolicy === 'Always'),
+  ];
+  for (const container of containers) {
+    if (!isRecord(container)) continue;
+    for (const raw of arrayOrEmpty(container.ports)) {
       if (!isRecord(raw)) continue;
       const port = raw.containerPort;
       if (typeof port !== 'number' || !Number.isInteger(port) || port < MIN_PORT || port > MAX_PORT) continue;
       const protocol = raw.protocol ?? 'TCP';
       if (!isProtocol(protocol)) continue;
-      out.push({ ...(typeof raw.name === 'string' && raw.name !== '' ? { name: raw.name } : {}), port, protocol });
+      out.push(typeof raw.name === 'string' && raw.name !== '' ? { name: raw.name, port, protocol } : { port, protocol });
     }
   }
   return out;
@@ -197,10 +200,10 @@ export function buildNetworkModel(inventory: Inventory, options: ModelOptions = 
   const pods: ModelPod[] = [];
   const ids = new Set<string>();
   const podAncestors = new Set<InventoryObject>();
-  const addPod = (pod: Omit<ModelPod, 'index' | 'id'>, preferredId: string, fallbackId: string): void => {
+  const idFor = (preferredId: string, fallbackId: string): string => {
     const id = ids.has(preferredId) ? fallbackId : preferredId;
     ids.add(id);
-    pods.push({ ...pod, index: pods.length, id });
+    return id;
   };
 
   for (const entry of inventory.ofKind('Pod', { group: '' })) {
@@ -211,24 +214,22 @@ export function buildNetworkModel(inventory: Inventory, options: ModelOptions = 
     const spec: PodSpec = template?.spec ?? {};
     const status = entry.object.status;
     const outOfScope = spec.hostNetwork === true && hostNetworkOutOfScope ? HOST_NETWORK_REASON : finishedReason(status);
-    addPod(
-      {
-        namespace,
-        name: entry.ref.name,
-        kind: 'Pod',
-        representative: false,
-        labels: stringMap(entry.object.metadata.labels),
-        ports: portsOf(spec, '/spec'),
-        ips: ipsOf(status, entry, problems),
-        entry,
-        owner: chain.at(-1) ?? entry,
-        metadataPointer: '/metadata',
-        specPointer: '/spec',
-        ...(outOfScope === undefined ? {} : { outOfScope }),
-      },
-      `${namespace}/${entry.ref.name}`,
-      `${namespace}/${entry.ref.name}[Pod]`,
-    );
+    const pod: ModelPod = {
+      index: pods.length,
+      id: idFor(`${namespace}/${entry.ref.name}`, `${namespace}/${entry.ref.name}[Pod]`),
+      namespace,
+      name: entry.ref.name,
+      kind: 'Pod',
+      representative: false,
+      labels: stringMap(entry.object.metadata.labels),
+      ports: portsOf(spec),
+      ips: ipsOf(status, entry, problems),
+      entry,
+      owner: chain.at(-1) ?? entry,
+      metadataPointer: '/metadata',
+      specPointer: '/spec',
+    };
+    pods.push(outOfScope === undefined ? pod : { ...pod, outOfScope });
   }
 
   for (const { owner, template } of inventory.podTemplates()) {
@@ -237,24 +238,22 @@ export function buildNetworkModel(inventory: Inventory, options: ModelOptions = 
     // Workloads whose pods are in the input are represented by those pods (they carry IPs and real labels).
     if (podAncestors.has(owner)) continue;
     const namespace = owner.ref.namespace ?? inventory.defaultNamespace;
-    addPod(
-      {
-        namespace,
-        name: owner.ref.name,
-        kind,
-        representative: true,
-        labels: stringMap(template.metadata.labels),
-        ports: portsOf(template.spec, template.specPointer),
-        ips: [],
-        entry: owner,
-        owner,
-        metadataPointer: template.metadataPointer,
-        specPointer: template.specPointer,
-        ...(template.spec.hostNetwork === true && hostNetworkOutOfScope ? { outOfScope: HOST_NETWORK_REASON } : {}),
-      },
-      `${namespace}/${owner.ref.name}`,
-      `${namespace}/${owner.ref.name}[${kind}]`,
-    );
+    const pod: ModelPod = {
+      index: pods.length,
+      id: idFor(`${namespace}/${owner.ref.name}`, `${namespace}/${owner.ref.name}[${kind}]`),
+      namespace,
+      name: owner.ref.name,
+      kind,
+      representative: true,
+      labels: stringMap(template.metadata.labels),
+      ports: portsOf(template.spec),
+      ips: [],
+      entry: owner,
+      owner,
+      metadataPointer: template.metadataPointer,
+      specPointer: template.specPointer,
+    };
+    pods.push(template.spec.hostNetwork === true && hostNetworkOutOfScope ? { ...pod, outOfScope: HOST_NETWORK_REASON } : pod);
   }
 
   const byId = new Map(pods.map((p) => [p.id, p]));
