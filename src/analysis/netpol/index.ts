@@ -25,6 +25,7 @@ export {
   type PolicyVerdictKind,
   type ReachAnswer,
 } from './evaluate.js';
+export { exposureOf, type Exposure, type ExposureEntry, type ExposureSource, type RuleMatch, type SideExplanation } from './exposure.js';
 export { cidrsOfRange, formatIp, formatRange, parseCidr, parseIp, type Cidr, type IpAddress, type IpFamily, type IpRange } from './ip.js';
 export { ReachabilityMatrix, type ExternalClass, type MatrixStats, type UpdateStats } from './matrix.js';
 export {
