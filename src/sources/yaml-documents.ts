@@ -285,7 +285,9 @@ export function parseYamlStream(text: string, lines: LineIndex, limits: YamlRead
         });
         continue;
       }
-      if (doc.contents === null) {
+      // A `---` with nothing after it (a trailing marker, or one followed only by comments) parses as an
+      // empty scalar: an empty document, which kubectl skips, not a null one.
+      if (doc.contents === null || (isScalar(doc.contents) && doc.contents.range[0] === doc.contents.range[1])) {
         emptyDocuments++;
         continue;
       }
