@@ -111,14 +111,17 @@ function nodeLabel(node: MatrixNode): string {
  */
 export function formatMatrixTable(view: MatrixView): string {
   const byPair = new Map(view.edges.map((e) => [`${e.from}\u0000${e.to}`, e.connections]));
-  const destinations = view.nodes;
+  // Outside nodes get short names in the grid and their ranges in a legend below it.
+  const outside = view.nodes.filter((n) => n.type === 'external');
+  const short = new Map(outside.map((n, i) => [n.id, outside.length === 1 ? 'outside' : `outside-${i + 1}`]));
+  const label = (node: MatrixNode): string => short.get(node.id) ?? node.id;
   const header = [
     view.port === undefined ? 'FROM \\ TO' : `FROM \\ TO (${view.port.protocol}/${view.port.port})`,
-    ...destinations.map(nodeLabel),
+    ...view.nodes.map(label),
   ];
   const rows = view.nodes.map((from) => [
-    nodeLabel(from),
-    ...destinations.map((to) => {
+    label(from),
+    ...view.nodes.map((to) => {
       if (from.id === to.id) return '·';
       if (from.type === 'external' && to.type === 'external') return '';
       const connections = byPair.get(`${from.id}\u0000${to.id}`);
@@ -134,8 +137,9 @@ export function formatMatrixTable(view: MatrixView): string {
       .trimEnd();
   const out = [line(header), ...rows.map(line)];
   out.push('');
+  for (const node of outside) out.push(`${label(node)}: ${(node.ranges ?? []).join(', ')}`);
   out.push(
-    `${view.nodes.filter((n) => n.type === 'pod').length} pods, ${view.nodes.length - view.nodes.filter((n) => n.type === 'pod').length} classes of outside addresses, ${view.edges.length} allowed edges${view.port === undefined ? '' : ` on ${view.port.protocol}/${view.port.port}`}; ${view.stats.podClasses} equivalence classes.`,
+    `${view.nodes.length - outside.length} pods, ${outside.length} classes of outside addresses, ${view.edges.length} allowed edges${view.port === undefined ? '' : ` on ${view.port.protocol}/${view.port.port}`}; ${view.stats.podClasses} equivalence classes of pods.`,
   );
   if (view.outOfScope.length > 0) out.push(`Out of scope (not shown): ${view.outOfScope.map((o) => o.id).join(', ')}.`);
   return `${out.join('\n')}\n`;
