@@ -7,7 +7,8 @@ export type EndpointResolution =
   { readonly ok: true; readonly endpoint: Endpoint } | { readonly ok: false; readonly message: string; readonly hint: string };
 
 /**
- * Resolve `namespace/name`, `namespace/name[Kind]` or a bare IP address. An address is matched to the
+ * Resolve `namespace/name`, `namespace/name[Kind]` or a bare IP address. A name is a pod, a workload's
+ * representative, or a workload whose Pods are in the input (then its first pod). An address is matched to the
  * pod that has it (an in-scope pod first when several share it); otherwise it is an address outside
  * the cluster.
  */
@@ -40,6 +41,12 @@ export function resolveEndpoint(model: NetworkModel, text: string): EndpointReso
       hint: `Say which: ${candidates.map((p) => p.id).join(', ')}.`,
     };
   }
+  // A workload whose Pods are in the input is represented by them: answer for its first pod (the
+  // answer names the pod it used; replicas share labels, so they normally share the answer).
+  const owned = model.pods
+    .filter((p) => p.namespace === namespace && p.owner.ref.name === name && p.owner !== p.entry)
+    .sort((a, b) => Number(a.outOfScope !== undefined) - Number(b.outOfScope !== undefined) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  if (owned[0] !== undefined) return { ok: true, endpoint: { kind: 'pod', pod: owned[0] } };
   const inNamespace = model.pods.filter((p) => p.namespace === namespace).map((p) => p.id);
   return {
     ok: false,

@@ -231,6 +231,8 @@ describe('the network model of manifests', () => {
     };
     const model = modelOf([deployment('web', { app: 'web' }), rs, podObject]);
     expect(model.pods.map((p) => [p.id, p.owner.ref.kind, p.owner.ref.name])).toEqual([['shop/web-5d9-abcde', 'Deployment', 'web']]);
+    // Asking for the Deployment answers with its pod.
+    expect(resolveEndpoint(model, 'shop/web')).toMatchObject({ ok: true, endpoint: { pod: { id: 'shop/web-5d9-abcde' } } });
   });
 
   it('labels every namespace with kubernetes.io/metadata.name, implied ones included', () => {
