@@ -58,6 +58,9 @@ describe.runIf(SHARED_AVAILABLE)('scanning the real-world corpus', () => {
   });
 
   it('gives every finding from a file its line', () => {
-    for (const f of report.findings) expect(f.location.line, `${f.checkId} ${f.location.file ?? ''}`).toBeGreaterThan(0);
+    // Findings about objects that exist only by implication (a namespace no manifest defines) have no file.
+    for (const f of report.findings.filter((x) => x.location.file !== undefined)) {
+      expect(f.location.line, `${f.checkId} ${f.location.file ?? ''}`).toBeGreaterThan(0);
+    }
   });
 });
