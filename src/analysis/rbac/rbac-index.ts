@@ -1,6 +1,5 @@
 import type { Inventory } from '../../inventory/inventory.js';
 import { resolveEffectiveRules, type EffectiveRule } from './aggregation.js';
-import type { PolicyRule } from './policy-rule.js';
 import {
   BUILTIN_CLUSTER_ADMIN,
   readRbacObjects,
@@ -10,8 +9,8 @@ import {
   type RbacProblem,
   type RoleRecord,
 } from './rbac-objects.js';
-import type { AccessRequest, ResourceRequest } from './request.js';
-import { combinedResourceOf, ruleAllows } from './rule-matching.js';
+import type { AccessRequest } from './request.js';
+import { combinedResourceOf, ruleAllows, ruleAllowsSomeName } from './rule-matching.js';
 import { authenticatedUser, PRIVILEGED_GROUP, serviceAccountUsername, type UserInfo } from './user-info.js';
 
 export interface RbacIndexOptions {
@@ -293,7 +292,7 @@ export class RbacIndex {
   /** Rules (with their roles) that allow a request, found through the resource index. */
   private matchingRules(request: AccessRequest, options: GrantQueryOptions): RuleHit[] {
     if (request.kind === 'nonResource') return this.nonResourceRules.filter((hit) => ruleAllows(hit.rule.rule, request));
-    const allows = options.anyName === true ? allowsIgnoringName : ruleAllows;
+    const allows = options.anyName === true ? ruleAllowsSomeName : ruleAllows;
     const keys = new Set(['*', combinedResourceOf(request.resource, request.subresource)]);
     if (request.subresource !== '') keys.add(`*/${request.subresource}`);
     const out: RuleHit[] = [];
@@ -387,10 +386,6 @@ export class RbacIndex {
   bindingsNamingGroup(group: string): readonly { binding: BindingRecord; subject: BindingSubject }[] {
     return this.byGroup.get(group) ?? [];
   }
-}
-
-function allowsIgnoringName(rule: PolicyRule, request: ResourceRequest): boolean {
-  return ruleAllows(rule.resourceNames.length === 0 ? rule : { ...rule, resourceNames: [] }, request);
 }
 
 function compareText(a: string, b: string): number {

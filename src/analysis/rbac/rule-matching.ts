@@ -61,3 +61,13 @@ export function ruleAllows(rule: PolicyRule, request: AccessRequest): boolean {
     resourceNameMatches(rule, request.name)
   );
 }
+
+/** Whether a rule allows a request for some object name: like `ruleAllows`, with resourceNames ignored. */
+export function ruleAllowsSomeName(rule: PolicyRule, request: AccessRequest): boolean {
+  if (request.kind === 'nonResource') return ruleAllows(rule, request);
+  return (
+    verbMatches(rule, request.verb) &&
+    apiGroupMatches(rule, request.apiGroup) &&
+    resourceMatches(rule, combinedResourceOf(request.resource, request.subresource), request.subresource)
+  );
+}
