@@ -91,6 +91,16 @@ export const RISKS = {
       of('apps', 'create', 'daemonsets', false),
       of('batch', 'create', 'jobs', false),
       of('batch', 'create', 'cronjobs', false),
+      // Changing a controller's pod template makes it create pods from the new template. (A Job's
+      // template is immutable; a pod's own spec allows only image and a few fields to change.)
+      ...['update', 'patch'].flatMap((verb) => [
+        core(verb, 'replicationcontrollers'),
+        of('apps', verb, 'deployments', false),
+        of('apps', verb, 'replicasets', false),
+        of('apps', verb, 'statefulsets', false),
+        of('apps', verb, 'daemonsets', false),
+        of('batch', verb, 'cronjobs', false),
+      ]),
     ],
   },
   podsExec: {

@@ -50,9 +50,24 @@ describe('rbac/create-pods', () => {
       expected: [],
     },
     {
-      name: 'update is not create',
+      name: 'updating a Deployment’s template is creating pods',
       objects: [
         role('shop', 'r', [rule(['update', 'patch'], ['deployments'], ['apps'])]),
+        roleBinding('shop', 'b', ['Role', 'r'], [group('x')]),
+      ],
+      expected: [
+        {
+          on: 'RoleBinding/b',
+          pointer: '/subjects/0',
+          severity: 'high',
+          message: /^Group x can update the pod templates of deployments in namespace shop/,
+        },
+      ],
+    },
+    {
+      name: 'updating pods or Jobs is not',
+      objects: [
+        role('shop', 'r', [rule(['update', 'patch'], ['pods', 'pods/status']), rule(['update'], ['jobs'], ['batch'])]),
         roleBinding('shop', 'b', ['Role', 'r'], [group('x')]),
       ],
       expected: [],

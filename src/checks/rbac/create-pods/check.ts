@@ -20,17 +20,21 @@ export default defineCheck({
   messages: {
     create:
       '{{subject}} can create {{kinds}} {{where}} through {{binding}} ({{via}}): a pod it creates can run as any service account there and mount any of its Secrets.',
+    update:
+      '{{subject}} can update the pod templates of {{kinds}} {{where}} through {{binding}} ({{via}}): the pods they create can run as any service account there and mount any of its Secrets.',
   },
   options: subjectOptions,
   run({ inventory }, ctx) {
     const index = RbacIndex.of(inventory);
     for (const risk of riskyBindingSubjects(index, RISKS.createPods, judgedSubjects(ctx.options))) {
-      const kinds = [...new Set(risk.matches.map((m) => m.request.resource))];
+      const create = risk.matches.filter((m) => m.request.verb === 'create');
+      const matches = create.length > 0 ? create : risk.matches;
+      const kinds = [...new Set(matches.map((m) => m.request.resource))];
       ctx.report({
-        messageId: 'create',
+        messageId: create.length > 0 ? 'create' : 'update',
         resource: risk.binding.entry,
         pointer: subjectPointer(risk),
-        data: { ...grantData(risk), kinds: joinWords(kinds) },
+        data: { ...grantData(risk, matches), kinds: joinWords(kinds) },
       });
     }
   },
