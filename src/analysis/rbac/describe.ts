@@ -115,10 +115,13 @@ export function describeRule(rule: PolicyRule): string {
 }
 
 /** `ClusterRoleBinding ops → ClusterRole admin rules[3] (from ClusterRole system:aggregate-to-edit rules[1])`. */
-export function describeGrant(grant: Grant): string {
+export function describeGrant(grant: Grant, options: { readonly withSubject?: boolean } = {}): string {
   if (grant.via === 'privileged-group') return `member of ${grant.group} (bypasses RBAC)`;
   const from =
     grant.rule.source === grant.role ? '' : ` (aggregated from ${describeObject(grant.rule.source)} rules[${grant.rule.sourceIndex}])`;
-  const who = grant.subject === undefined ? '' : ` for ${describeSubject(subjectRefOf(grant.subject, grant.binding) ?? grant.subject)}`;
+  const who =
+    grant.subject === undefined || options.withSubject === false
+      ? ''
+      : ` for ${describeSubject(subjectRefOf(grant.subject, grant.binding) ?? grant.subject)}`;
   return `${describeObject(grant.binding)}${who} → ${describeObject(grant.role)}${grant.role.builtin ? ' (built-in)' : ''} rules[${grant.rule.index}]${from}: ${describeRule(grant.rule.rule)}`;
 }

@@ -22,6 +22,7 @@ export function requestOf(risk: RiskRequest): ResourceRequest {
 
 /** `create pods/exec`, `get secrets`. */
 export function describeRiskRequest(risk: RiskRequest): string {
+  if (risk.verb === '*' && risk.resource === '*') return 'every verb on every resource';
   const group = risk.apiGroup === '' ? '' : `.${risk.apiGroup}`;
   return `${risk.verb} ${risk.resource}${group}${risk.subresource === undefined ? '' : `/${risk.subresource}`}`;
 }
@@ -263,7 +264,8 @@ export interface HeldRisk {
 /**
  * The risk categories a subject holds through any binding that applies to it (for a user or service
  * account, implicit groups included), skipping bootstrap-policy bindings. Rules limited to resource
- * names count only for categories that read names (`anyName`); the first grant path found is kept.
+ * names do not count; the first grant path found is kept. A subject that is cluster-admin gets that one
+ * risk only, as it implies all the others.
  */
 export function risksOf(index: RbacIndex, subject: SubjectRef, categories: readonly RiskCategory[] = RISK_LIST): HeldRisk[] {
   const out: HeldRisk[] = [];
@@ -282,7 +284,9 @@ export function risksOf(index: RbacIndex, subject: SubjectRef, categories: reado
     }
     if (found !== undefined) out.push(found);
   }
-  return out;
+  // Cluster-admin implies every other risk: say it once.
+  const admin = out.find((h) => h.category.id === RISKS.clusterAdmin.id);
+  return admin === undefined ? out : [admin];
 }
 
 /** `in every namespace` for a ClusterRoleBinding, `in namespace shop` for a RoleBinding. */
