@@ -100,6 +100,37 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else list.push(value);
 }
 
+/**
+ * Values of ClusterRoleBindings and of RoleBindings by namespace, so that a query for one namespace
+ * never looks at the RoleBindings of the others.
+ */
+class ByScope<T> {
+  readonly all: T[] = [];
+  private readonly cluster: T[] = [];
+  private readonly namespaced = new Map<string, T[]>();
+
+  add(value: T, binding: BindingRecord): void {
+    this.all.push(value);
+    if (binding.kind === 'ClusterRoleBinding') this.cluster.push(value);
+    else pushTo(this.namespaced, binding.namespace ?? '', value);
+  }
+
+  /** What the authorizer consults for a request in `namespace` (`''`: ClusterRoleBindings only). */
+  inScope(namespace: string): readonly T[] {
+    const local = namespace === '' ? undefined : this.namespaced.get(namespace);
+    return local === undefined ? this.cluster : [...this.cluster, ...local];
+  }
+}
+
+function addTo<K, T>(map: Map<K, ByScope<T>>, key: K, value: T, binding: BindingRecord): void {
+  let scoped = map.get(key);
+  if (scoped === undefined) {
+    scoped = new ByScope<T>();
+    map.set(key, scoped);
+  }
+  scoped.add(value, binding);
+}
+
 function subjectKey(subject: SubjectRef): string {
   return `${subject.kind}\u0000${subject.namespace ?? ''}\u0000${subject.name}`;
 }
@@ -138,10 +169,10 @@ export class RbacIndex {
   private readonly clusterRoleByName = new Map<string, RoleRecord>();
   private readonly effective: Map<RoleRecord, EffectiveRule[]>;
   private readonly resolution = new Map<BindingRecord, RoleResolution>();
-  private readonly byUser = new Map<string, SubjectHit[]>();
-  private readonly byGroup = new Map<string, SubjectHit[]>();
-  private readonly byServiceAccount = new Map<string, SubjectHit[]>();
-  private readonly bindingsOfRole = new Map<RoleRecord, BindingRecord[]>();
+  private readonly byUser = new Map<string, ByScope<SubjectHit>>();
+  private readonly byGroup = new Map<string, ByScope<SubjectHit>>();
+  private readonly byServiceAccount = new Map<string, ByScope<SubjectHit>>();
+  private readonly bindingsOfRole = new Map<RoleRecord, ByScope<BindingRecord>>();
   private readonly resourceRules = new Map<string, RuleHit[]>();
   private readonly nonResourceRules: RuleHit[] = [];
 
@@ -188,15 +219,15 @@ export class RbacIndex {
     for (const binding of this.bindings) {
       const resolved = this.computeResolution(binding);
       this.resolution.set(binding, resolved);
-      if ('role' in resolved) pushTo(this.bindingsOfRole, resolved.role, binding);
+      if ('role' in resolved) addTo(this.bindingsOfRole, resolved.role, binding, binding);
       for (const subject of binding.subjects) {
         const hit = { binding, subject };
-        if (subject.kind === 'User') pushTo(this.byUser, subject.name, hit);
-        else if (subject.kind === 'Group') pushTo(this.byGroup, subject.name, hit);
+        if (subject.kind === 'User') addTo(this.byUser, subject.name, hit, binding);
+        else if (subject.kind === 'Group') addTo(this.byGroup, subject.name, hit, binding);
         else if (subject.kind === 'ServiceAccount') {
           const namespace = subjectNamespace(subject, binding);
           if (namespace !== undefined && namespace !== '')
-            pushTo(this.byServiceAccount, serviceAccountUsername(namespace, subject.name), hit);
+            addTo(this.byServiceAccount, serviceAccountUsername(namespace, subject.name), hit, binding);
         }
       }
     }
@@ -235,7 +266,7 @@ export class RbacIndex {
 
   /** Bindings whose roleRef resolves to this role. */
   bindingsTo(role: RoleRecord): readonly BindingRecord[] {
-    return this.bindingsOfRole.get(role) ?? [];
+    return this.bindingsOfRole.get(role)?.all ?? [];
   }
 
   /** Whether a binding is consulted for a request (VisitRulesFor: every ClusterRoleBinding; RoleBindings of the request's namespace). */
@@ -244,11 +275,15 @@ export class RbacIndex {
     return request.kind === 'resource' && request.namespace !== '' && binding.namespace === request.namespace;
   }
 
-  /** The bindings (with the first subject that applies) that apply to a user, through the subject index. */
-  private hitsFor(user: UserInfo): Map<BindingRecord, BindingSubject> {
+  /**
+   * The bindings (with the first subject that applies) that apply to a user, through the subject index:
+   * those the authorizer consults for a request in `namespace`, or every one with `'anywhere'`.
+   */
+  private hitsFor(user: UserInfo, namespace: string | 'anywhere'): Map<BindingRecord, BindingSubject> {
     const first = new Map<BindingRecord, BindingSubject>();
-    const take = (hits: readonly SubjectHit[] | undefined): void => {
-      for (const { binding, subject } of hits ?? []) {
+    const take = (scoped: ByScope<SubjectHit> | undefined): void => {
+      if (scoped === undefined) return;
+      for (const { binding, subject } of namespace === 'anywhere' ? scoped.all : scoped.inScope(namespace)) {
         const current = first.get(binding);
         if (current === undefined || subject.index < current.index) first.set(binding, subject);
       }
@@ -269,9 +304,8 @@ export class RbacIndex {
     if (this.options.privilegedGroup && user.groups.includes(PRIVILEGED_GROUP))
       grants.push({ via: 'privileged-group', group: PRIVILEGED_GROUP });
     const unresolved: UnresolvedBinding[] = [];
-    const hits = [...this.hitsFor(user)].sort(([a], [b]) => bindingOrder(a, b));
+    const hits = [...this.hitsFor(user, request.kind === 'resource' ? request.namespace : '')].sort(([a], [b]) => bindingOrder(a, b));
     for (const [binding, subject] of hits) {
-      if (!RbacIndex.bindingApplies(binding, request)) continue;
       const resolved = this.resolveRole(binding);
       if (!('role' in resolved)) {
         unresolved.push({ binding, subject, reason: resolved.missing });
@@ -373,18 +407,20 @@ export class RbacIndex {
   bindingsOf(subject: SubjectRef): { binding: BindingRecord; subject: BindingSubject }[] {
     const user = userInfoOf(subject);
     const hits =
-      user === undefined ? new Map((this.byGroup.get(subject.name) ?? []).map((h) => [h.binding, h.subject])) : this.hitsFor(user);
+      user === undefined
+        ? new Map((this.byGroup.get(subject.name)?.all ?? []).map((h) => [h.binding, h.subject]))
+        : this.hitsFor(user, 'anywhere');
     return [...hits].sort(([a], [b]) => bindingOrder(a, b)).map(([binding, s]) => ({ binding, subject: s }));
   }
 
   /** Bindings that name exactly this service account (not its groups). */
   bindingsNamingServiceAccount(namespace: string, name: string): readonly { binding: BindingRecord; subject: BindingSubject }[] {
-    return this.byServiceAccount.get(serviceAccountUsername(namespace, name)) ?? [];
+    return this.byServiceAccount.get(serviceAccountUsername(namespace, name))?.all ?? [];
   }
 
   /** Bindings that name this group. */
   bindingsNamingGroup(group: string): readonly { binding: BindingRecord; subject: BindingSubject }[] {
-    return this.byGroup.get(group) ?? [];
+    return this.byGroup.get(group)?.all ?? [];
   }
 }
 
