@@ -277,13 +277,13 @@ export class RbacIndex {
 
   /**
    * The bindings (with the first subject that applies) that apply to a user, through the subject index:
-   * those the authorizer consults for a request in `namespace`, or every one with `'anywhere'`.
+   * those the authorizer consults for a request in `namespace`, or, without one, every binding anywhere.
    */
-  private hitsFor(user: UserInfo, namespace: string | 'anywhere'): Map<BindingRecord, BindingSubject> {
+  private hitsFor(user: UserInfo, namespace?: string): Map<BindingRecord, BindingSubject> {
     const first = new Map<BindingRecord, BindingSubject>();
     const take = (scoped: ByScope<SubjectHit> | undefined): void => {
       if (scoped === undefined) return;
-      for (const { binding, subject } of namespace === 'anywhere' ? scoped.all : scoped.inScope(namespace)) {
+      for (const { binding, subject } of namespace === undefined ? scoped.all : scoped.inScope(namespace)) {
         const current = first.get(binding);
         if (current === undefined || subject.index < current.index) first.set(binding, subject);
       }
@@ -407,9 +407,7 @@ export class RbacIndex {
   bindingsOf(subject: SubjectRef): { binding: BindingRecord; subject: BindingSubject }[] {
     const user = userInfoOf(subject);
     const hits =
-      user === undefined
-        ? new Map((this.byGroup.get(subject.name)?.all ?? []).map((h) => [h.binding, h.subject]))
-        : this.hitsFor(user, 'anywhere');
+      user === undefined ? new Map((this.byGroup.get(subject.name)?.all ?? []).map((h) => [h.binding, h.subject])) : this.hitsFor(user);
     return [...hits].sort(([a], [b]) => bindingOrder(a, b)).map(([binding, s]) => ({ binding, subject: s }));
   }
 

@@ -75,6 +75,12 @@ describe('rbac/workload-token-risky-permissions', () => {
       expected: [],
     },
     {
+      name: 'an accepted account',
+      objects: [app, clusterRoleBinding('b', ['ClusterRole', 'cluster-admin'], [serviceAccount('app', 'default')])],
+      options: { ignoreSubjects: ['ServiceAccount:default/*'] },
+      expected: [],
+    },
+    {
       name: 'bootstrap-policy bindings do not count',
       objects: [
         app,

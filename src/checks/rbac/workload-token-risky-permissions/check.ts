@@ -2,6 +2,7 @@ import { describeObject } from '../../../analysis/rbac/describe.js';
 import { RbacIndex } from '../../../analysis/rbac/rbac-index.js';
 import { defineCheck } from '../../define-check.js';
 import { joinWords } from '../grant-messages.js';
+import { judgedSubjects, subjectOptions } from '../judged-subjects.js';
 import { describeRiskRequest, risksOf } from '../risks.js';
 import { tokenMountOf } from '../token-mount.js';
 
@@ -22,11 +23,14 @@ export default defineCheck({
     risky:
       '{{kind}} "{{name}}" mounts the token of ServiceAccount {{account}}, which can {{risks}} (for example through {{binding}} → {{role}} rules[{{rule}}]): a compromised container gets these powers.',
   },
+  options: subjectOptions,
   run(pod, ctx) {
     const mount = tokenMountOf(pod);
     if (!mount.mounted) return;
+    const account = { kind: 'ServiceAccount', namespace: mount.namespace, name: mount.serviceAccount };
+    if (!judgedSubjects(ctx.options)(account)) return;
     const index = RbacIndex.of(pod.inventory);
-    const held = risksOf(index, { kind: 'ServiceAccount', namespace: mount.namespace, name: mount.serviceAccount });
+    const held = risksOf(index, account);
     const [first] = held;
     if (first === undefined) return;
     const resolved = index.resolveRole(first.binding);
