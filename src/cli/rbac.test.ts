@@ -183,6 +183,22 @@ describe('vigil rbac can', () => {
     expect(result).toMatchObject({ out: '', code: 1 });
   });
 
+  it('--list prints everything the user may do in the namespace, like kubectl auth can-i --list', async () => {
+    const { out, code } = await run(['rbac', 'can', manifests, '--as', 'bob', '--as-group', 'ci', '--list', '-n', 'shop']);
+    expect(code).toBe(0);
+    expect(out.split('\n')[0]).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
+    expect(out).toContain('deployments.apps, deployments/scale.apps');
+    expect(out).toContain('nodes ');
+    const json = JSON.parse(
+      (await run(['rbac', 'can', manifests, '--as', 'system:serviceaccount:shop:web', '--list', '-n', 'shop', '-f', 'json'])).out,
+    ) as {
+      namespace: string;
+      grants: { binding: { name: string } }[];
+    };
+    expect(json.namespace).toBe('shop');
+    expect(json.grants.map((g) => g.binding.name)).toEqual(['all-shop-sas']);
+  });
+
   it('rejects missing --as and missing arguments (exit 2)', async () => {
     expect((await run(['rbac', 'can', manifests, 'get', 'pods'])).code).toBe(2);
     expect((await run(['rbac', 'can', manifests, '--as', 'jane', 'get'])).code).toBe(2);

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 
 import { API_RESOURCES, isClusterScopedResource } from '../analysis/rbac/api-resources.js';
 import { describeGrant, describeObject, describeSubject, grantJson, objectJson, unresolvedJson } from '../analysis/rbac/describe.js';
+import type { PolicyRule } from '../analysis/rbac/policy-rule.js';
 import { RbacIndex, type CanResult, type GrantScope } from '../analysis/rbac/rbac-index.js';
 import { describeRequest, nonResourceRequest, resourceRequest, type AccessRequest } from '../analysis/rbac/request.js';
 import { authenticatedUser, type UserInfo } from '../analysis/rbac/user-info.js';
@@ -179,6 +180,27 @@ function canJson(result: CanResult): { allowed: boolean; grants: ReturnType<type
   return { allowed: result.allowed, grants: result.grants.map(grantJson) };
 }
 
+/** `kubectl auth can-i --list`'s table: one row per distinct rule (resources as `resource.group`). */
+export function accessTable(rules: readonly PolicyRule[], privileged: boolean): string {
+  const list = (values: readonly string[]): string => `[${values.join(' ')}]`;
+  const rows = new Map<string, string[]>();
+  if (privileged) rows.set('*', ['*.* (system:masters)', '[*]', '[]', '[*]']);
+  for (const rule of rules) {
+    const resources = rule.resources.flatMap((r) => rule.apiGroups.map((g) => (g === '' ? r : `${r}.${g}`)));
+    const row = [resources.join(', '), list(rule.nonResourceURLs), list(rule.resourceNames), list(rule.verbs)];
+    rows.set(row.join('\u0000'), row);
+  }
+  const body = [...rows.values()].sort((a, b) => (a.join(' ') < b.join(' ') ? -1 : 1));
+  const header = ['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs'];
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('   ')
+      .trimEnd();
+  return `${[line(header), ...body.map(line)].join('\n')}\n`;
+}
+
 /** One query of `--queries`: a user, groups and the request attributes. */
 export type QueryResult = { readonly user: UserInfo; readonly request: AccessRequest } | { readonly error: string };
 
@@ -239,6 +261,7 @@ export function parseQuery(value: unknown): QueryResult {
 
 interface CanFlags extends NamespaceFlags {
   as?: string;
+  list?: boolean;
   asGroup: string[];
   name?: string;
   subresource?: string;
@@ -290,6 +313,7 @@ function canCommand(io: CliIo, setExit: (code: number) => void): Command {
     .option('--name <name>', 'the name of the object (resourceNames rules need it)')
     .option('--subresource <subresource>', 'the subresource (same as RESOURCE/SUBRESOURCE)')
     .option('--explain', 'show every binding → role → rule that grants it, or why nothing does')
+    .option('--list', 'list everything the user may do in the namespace (like kubectl auth can-i --list); arguments are only PATH…')
     .option('-q, --quiet', 'print nothing; only the exit code answers')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option(
@@ -304,6 +328,7 @@ Examples:
   vigil rbac can k8s/ --as system:serviceaccount:ci:deployer create deployments.apps -n prod --explain
   vigil rbac can k8s/ --as jane --as-group dev create pods/exec -n shop
   vigil rbac can k8s/ --as system:anonymous get /version
+  vigil rbac can k8s/ --as jane --list -n shop
   vigil rbac can k8s/ --queries queries.json --format json`,
     )
     .action(async (args: string[], flags: CanFlags) => {
@@ -336,10 +361,38 @@ Examples:
         setExit(invalid > 0 ? EXIT.usage : EXIT.ok);
         return;
       }
-      if (args.length < 3)
-        throw new UsageError('expected PATH… VERB RESOURCE', { hint: 'For example: vigil rbac can k8s/ --as jane get pods -n shop' });
       if (flags.as === undefined || flags.as === '')
         throw new UsageError('--as USER is required', { hint: 'Name the user to check, or system:serviceaccount:NAMESPACE:NAME.' });
+      if (flags.list === true) {
+        if (flags.name !== undefined || flags.subresource !== undefined) throw new UsageError('--list takes no --name or --subresource');
+        const { index } = await loadRbac(args, io);
+        const user = authenticatedUser(flags.as, flags.asGroup);
+        const namespace = flags.allNamespaces === true ? '' : (flags.namespace ?? 'default');
+        const rules = index.rulesFor(user, namespace);
+        if (flags.format === 'json') {
+          const data = {
+            user: userJson(user),
+            namespace,
+            ...(rules.privileged ? { privileged: true } : {}),
+            grants: rules.grants.map(grantJson),
+            unresolved: rules.unresolved.map(unresolvedJson),
+          };
+          emit(io, `${JSON.stringify(data, null, 2)}\n`, undefined);
+        } else if (flags.quiet !== true) {
+          emit(
+            io,
+            accessTable(
+              rules.grants.map((g) => g.rule.rule),
+              rules.privileged,
+            ),
+            undefined,
+          );
+        }
+        setExit(EXIT.ok);
+        return;
+      }
+      if (args.length < 3)
+        throw new UsageError('expected PATH… VERB RESOURCE', { hint: 'For example: vigil rbac can k8s/ --as jane get pods -n shop' });
       const [verb, resourceArg] = args.slice(-2) as [string, string];
       const target = parseTarget(resourceArg, flags.subresource);
       if (target.kind === 'nonResource' && flags.name !== undefined) throw new UsageError('--name cannot be used with a non-resource URL');

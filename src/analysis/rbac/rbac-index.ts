@@ -318,6 +318,26 @@ export class RbacIndex {
     return { allowed: grants.length > 0, grants, unresolved };
   }
 
+  /**
+   * Everything a user may do in a namespace (`''`: cluster-wide only), as the authorizer's RulesFor
+   * collects it (and SelfSubjectRulesReview / `kubectl auth can-i --list` show it): every rule of every
+   * binding that applies to the user there, with its path. `privileged` is set for `system:masters`.
+   */
+  rulesFor(user: UserInfo, namespace: string): { grants: RbacGrant[]; unresolved: UnresolvedBinding[]; privileged: boolean } {
+    const grants: RbacGrant[] = [];
+    const unresolved: UnresolvedBinding[] = [];
+    const hits = [...this.hitsFor(user, namespace)].sort(([a], [b]) => bindingOrder(a, b));
+    for (const [binding, subject] of hits) {
+      const resolved = this.resolveRole(binding);
+      if (!('role' in resolved)) {
+        unresolved.push({ binding, subject, reason: resolved.missing });
+        continue;
+      }
+      for (const rule of this.effectiveRules(resolved.role)) grants.push({ via: 'rbac', binding, subject, role: resolved.role, rule });
+    }
+    return { grants, unresolved, privileged: this.options.privilegedGroup && user.groups.includes(PRIVILEGED_GROUP) };
+  }
+
   /** `can` for a user name and groups, with the groups the API server's authenticators add. */
   canAuthenticated(name: string, groups: readonly string[], request: AccessRequest): CanResult {
     return this.can(authenticatedUser(name, groups), request);
