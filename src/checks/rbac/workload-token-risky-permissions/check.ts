@@ -36,7 +36,12 @@ export default defineCheck({
     const resolved = index.resolveRole(first.binding);
     ctx.report({
       messageId: 'risky',
-      ...(held.some((h) => h.category.severity === 'critical') ? { severity: 'critical' as const } : {}),
+      // Critical when the token is cluster-admin, or can impersonate any user or group (system:masters).
+      ...(held.some(
+        (h) => h.category.id === 'cluster-admin' || (h.category.id === 'impersonate' && h.request.resource !== 'serviceaccounts'),
+      )
+        ? { severity: 'critical' as const }
+        : {}),
       pointer: mount.pointer,
       data: {
         kind: pod.workload.ref.kind,
