@@ -338,6 +338,8 @@ Examples:
       if (flags.queries !== undefined) {
         if (flags.as !== undefined)
           throw new UsageError('--queries and --as cannot be used together', { hint: 'Each query names its own user.' });
+        if (flags.queries === '-' && args.includes('-'))
+          throw new UsageError('standard input cannot hold both the manifests and the queries');
         const { index } = await loadRbac(args, io);
         const queries = await readQueries(flags.queries, io);
         let invalid = 0;
