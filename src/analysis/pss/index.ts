@@ -16,3 +16,6 @@ export {
   type VolumeView,
 } from './pod-view.js';
 export { activeControls, controlById, CONTROLS, NEWEST_MINOR } from './registry.js';
+export * from './namespace-policy.js';
+export * from './admission-config.js';
+export * from './namespaces.js';
