@@ -4,6 +4,7 @@ import { VIGIL_VERSION } from '../core/version.js';
 import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
+import { pssCommand } from './pss.js';
 import { scanCommand } from './scan.js';
 
 /** Run the CLI in-process with the given arguments (without `node` and the script). Returns the exit code. */
@@ -20,8 +21,10 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
+    // Program options only before the subcommand, so that `vigil pss --version v1.30` reaches pss.
+    .enablePositionalOptions()
     .exitOverride();
-  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io)]) {
+  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io), pssCommand(io, setExit)]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),
     );

@@ -19,3 +19,4 @@ export { activeControls, controlById, CONTROLS, NEWEST_MINOR } from './registry.
 export * from './namespace-policy.js';
 export * from './admission-config.js';
 export * from './namespaces.js';
+export * from './workloads.js';
