@@ -1,4 +1,4 @@
-import { appendPointer } from '../../core/json-pointer.js';
+import { childPointer } from './pointer.js';
 import { isRecord, stringMap, type JsonRecord } from '../../k8s/guards.js';
 
 /**
@@ -93,6 +93,8 @@ export const VOLUME_SOURCES: readonly string[] = [
   'image',
 ];
 
+const SOURCE_ORDER: ReadonlyMap<string, number> = new Map(VOLUME_SOURCES.map((source, index) => [source, index]));
+
 export interface PrepareOptions {
   /**
    * Apply the API server defaulting that changes a verdict (default true): manifests in files have not
@@ -132,7 +134,7 @@ export function preparePod(input: PodInput, options: PrepareOptions = {}): Prepa
       containers.push({
         name: nameOf(item),
         list,
-        pointer: appendPointer(specPointer, list, index),
+        pointer: childPointer(specPointer, list, index),
         container: item,
         securityContext: isRecord(item.securityContext) ? item.securityContext : undefined,
       });
@@ -144,11 +146,14 @@ export function preparePod(input: PodInput, options: PrepareOptions = {}): Prepa
   if (Array.isArray(items)) {
     items.forEach((item: unknown, index) => {
       if (!isRecord(item)) return;
-      const sources = VOLUME_SOURCES.filter((source) => isSet(item[source]));
+      // Volumes have a name and one or two sources: walk their keys, not the 30 possible sources.
+      const sources = Object.keys(item)
+        .filter((key) => SOURCE_ORDER.has(key) && isSet(item[key]))
+        .sort((a, b) => (SOURCE_ORDER.get(a) ?? 0) - (SOURCE_ORDER.get(b) ?? 0));
       const defaulted = defaulting && sources.length === 0;
       volumes.push({
         name: nameOf(item),
-        pointer: appendPointer(specPointer, 'volumes', index),
+        pointer: childPointer(specPointer, 'volumes', index),
         volume: item,
         sources: defaulted ? ['emptyDir'] : sources,
         defaulted,

@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import type { ControlDefinition, ControlRule } from '../control.js';
 import { containersPhrase } from '../text.js';
 
@@ -11,7 +11,7 @@ const rule: ControlRule = (pod) => {
     reason: 'allowPrivilegeEscalation != false',
     detail: `${containersPhrase(bad.map((c) => c.name))} ${MUST}`,
     fields: bad.map((c) => ({
-      pointer: appendPointer(c.pointer, 'securityContext', 'allowPrivilegeEscalation'),
+      pointer: childPointer(c.pointer, 'securityContext', 'allowPrivilegeEscalation'),
       container: c.name,
       problem: `${containersPhrase([c.name])} ${MUST}`,
       ...(c.securityContext?.allowPrivilegeEscalation === true ? {} : { missing: true as const }),

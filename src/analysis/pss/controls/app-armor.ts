@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import { isRecord, type JsonRecord } from '../../../k8s/guards.js';
 import type { ControlDefinition, ViolationField } from '../control.js';
 import { compareBytes, containersPhrase, goQuote, plural, quoteList, settersPhrase, sortedSet } from '../text.js';
@@ -43,7 +43,7 @@ export const appArmorProfile: ControlDefinition = {
         if (podType !== undefined) {
           badValues.push(podType);
           fields.push({
-            pointer: appendPointer(pod.specPointer, 'securityContext', 'appArmorProfile', 'type'),
+            pointer: childPointer(pod.specPointer, 'securityContext', 'appArmorProfile', 'type'),
             problem: `pod must not set AppArmor profile type to ${quoteList([podType])}`,
           });
         }
@@ -54,7 +54,7 @@ export const appArmorProfile: ControlDefinition = {
           badContainers.push(c.name);
           badValues.push(type);
           fields.push({
-            pointer: appendPointer(c.pointer, 'securityContext', 'appArmorProfile', 'type'),
+            pointer: childPointer(c.pointer, 'securityContext', 'appArmorProfile', 'type'),
             container: c.name,
             problem: `${containersPhrase([c.name])} must not set AppArmor profile type to ${quoteList([type])}`,
           });
@@ -65,7 +65,7 @@ export const appArmorProfile: ControlDefinition = {
           const entry = `${key}=${goQuote(value)}`;
           annotations.push(entry);
           fields.push({
-            pointer: appendPointer(pod.metadataPointer, 'annotations', key),
+            pointer: childPointer(pod.metadataPointer, 'annotations', key),
             problem: `annotation must not set AppArmor profile type to ${quoteList([entry])}`,
           });
         }

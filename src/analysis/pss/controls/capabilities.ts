@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import { isRecord } from '../../../k8s/guards.js';
 import type { ControlDefinition, ControlRule, ViolationField } from '../control.js';
 import type { ContainerView } from '../pod-view.js';
@@ -30,7 +30,7 @@ function forbiddenAdds(c: ContainerView, allowed: ReadonlySet<string>): { value:
   const out: { value: string; pointer: string }[] = [];
   capabilities.add.forEach((value: unknown, index) => {
     if (typeof value === 'string' && !allowed.has(value)) {
-      out.push({ value, pointer: appendPointer(c.pointer, 'securityContext', 'capabilities', 'add', index) });
+      out.push({ value, pointer: childPointer(c.pointer, 'securityContext', 'capabilities', 'add', index) });
     }
   });
   return out;
@@ -100,7 +100,7 @@ const restrictedRule: ControlRule = (pod) => {
     parts.push(`${containersPhrase(missingDrop.map((c) => c.name))} ${MUST_DROP}`);
     for (const c of missingDrop) {
       fields.push({
-        pointer: appendPointer(c.pointer, 'securityContext', 'capabilities', 'drop'),
+        pointer: childPointer(c.pointer, 'securityContext', 'capabilities', 'drop'),
         container: c.name,
         problem: `${containersPhrase([c.name])} ${MUST_DROP}`,
         missing: true,

@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import type { ControlDefinition } from '../control.js';
 
 const FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
@@ -17,7 +17,7 @@ export const hostNamespaces: ControlDefinition = {
         return {
           reason: 'host namespaces',
           detail: set.map((field) => `${field}=true`).join(', '),
-          fields: set.map((field) => ({ pointer: appendPointer(pod.specPointer, field), problem: `pod must not set ${field}=true` })),
+          fields: set.map((field) => ({ pointer: childPointer(pod.specPointer, field), problem: `pod must not set ${field}=true` })),
         };
       },
     },

@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import type { ControlDefinition } from '../control.js';
 import { plural, quoteList } from '../text.js';
 
@@ -17,7 +17,7 @@ export const hostPathVolumes: ControlDefinition = {
           reason: 'hostPath volumes',
           detail: `${plural('volume', 'volumes', bad.length)} ${quoteList(bad.map((v) => v.name))}`,
           fields: bad.map((v) => ({
-            pointer: appendPointer(v.pointer, 'hostPath'),
+            pointer: childPointer(v.pointer, 'hostPath'),
             problem: `volume ${quoteList([v.name])} is a hostPath volume`,
           })),
         };

@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import { isRecord } from '../../../k8s/guards.js';
 import type { ControlDefinition, ViolationField } from '../control.js';
 import { containersPhrase, plural, sortedSet } from '../text.js';
@@ -24,7 +24,7 @@ export const hostPorts: ControlDefinition = {
             bad = true;
             ports.push(String(port.hostPort));
             fields.push({
-              pointer: appendPointer(c.pointer, 'ports', index, 'hostPort'),
+              pointer: childPointer(c.pointer, 'ports', index, 'hostPort'),
               container: c.name,
               problem: `${containersPhrase([c.name])} uses hostPort ${port.hostPort}`,
             });

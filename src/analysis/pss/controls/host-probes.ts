@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import { isRecord } from '../../../k8s/guards.js';
 import type { ControlDefinition, ViolationField } from '../control.js';
 import { containersPhrase, plural, quoteList, sortedSet } from '../text.js';
@@ -24,12 +24,12 @@ export const hostProbesAndHostLifecycle: ControlDefinition = {
         const fields: ViolationField[] = [];
         for (const c of pod.containers) {
           const handlers: { pointer: string; handler: unknown }[] = PROBES.map((probe) => ({
-            pointer: appendPointer(c.pointer, probe),
+            pointer: childPointer(c.pointer, probe),
             handler: c.container[probe],
           }));
           const lifecycle = c.container.lifecycle;
           if (isRecord(lifecycle)) {
-            for (const hook of LIFECYCLE) handlers.push({ pointer: appendPointer(c.pointer, 'lifecycle', hook), handler: lifecycle[hook] });
+            for (const hook of LIFECYCLE) handlers.push({ pointer: childPointer(c.pointer, 'lifecycle', hook), handler: lifecycle[hook] });
           }
           for (const { pointer, handler } of handlers) {
             if (!isRecord(handler)) continue;
@@ -39,7 +39,7 @@ export const hostProbesAndHostLifecycle: ControlDefinition = {
               badContainers.push(c.name);
               hosts.push(action.host);
               fields.push({
-                pointer: appendPointer(pointer, kind, 'host'),
+                pointer: childPointer(pointer, kind, 'host'),
                 container: c.name,
                 problem: `${containersPhrase([c.name])} uses probe or lifecycle host ${quoteList([action.host])}`,
               });

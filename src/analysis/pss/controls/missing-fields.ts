@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import type { ViolationField } from '../control.js';
 import type { ContainerView, PreparedPod } from '../pod-view.js';
 import { containersPhrase } from '../text.js';
@@ -16,14 +16,14 @@ export function missingFields(
   if (lacking.length === pod.containers.length) {
     return [
       {
-        pointer: appendPointer(pod.specPointer, ...path),
+        pointer: childPointer(pod.specPointer, ...path),
         problem: problem(`pod or ${containersPhrase(lacking.map((c) => c.name))}`),
         missing: true,
       },
     ];
   }
   return lacking.map((c) => ({
-    pointer: appendPointer(c.pointer, ...path),
+    pointer: childPointer(c.pointer, ...path),
     container: c.name,
     problem: problem(`pod or ${containersPhrase([c.name])}`),
     missing: true,

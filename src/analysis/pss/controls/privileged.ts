@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import type { ControlDefinition } from '../control.js';
 import { containersPhrase } from '../text.js';
 
@@ -17,7 +17,7 @@ export const privileged: ControlDefinition = {
           reason: 'privileged',
           detail: `${containersPhrase(bad.map((c) => c.name))} must not set securityContext.privileged=true`,
           fields: bad.map((c) => ({
-            pointer: appendPointer(c.pointer, 'securityContext', 'privileged'),
+            pointer: childPointer(c.pointer, 'securityContext', 'privileged'),
             container: c.name,
             problem: `${containersPhrase([c.name])} must not set securityContext.privileged=true`,
           })),

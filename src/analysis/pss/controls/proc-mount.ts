@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import type { ControlDefinition, ControlRule } from '../control.js';
 import { containersPhrase, quoteList, sortedSet } from '../text.js';
 
@@ -14,7 +14,7 @@ const strictProcMount: ControlRule = (pod) => {
     reason: 'procMount',
     detail: `${containersPhrase(bad.map((c) => c.name))} must not set securityContext.procMount to ${quoteList(sortedSet(bad.map((c) => valueOf(c.securityContext))))}`,
     fields: bad.map((c) => ({
-      pointer: appendPointer(c.pointer, 'securityContext', 'procMount'),
+      pointer: childPointer(c.pointer, 'securityContext', 'procMount'),
       container: c.name,
       problem: `${containersPhrase([c.name])} must not set securityContext.procMount to ${quoteList([valueOf(c.securityContext)])}`,
     })),

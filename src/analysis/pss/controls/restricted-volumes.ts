@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import type { ControlDefinition, ViolationField } from '../control.js';
 import { plural, quoteList, sortedSet } from '../text.js';
 
@@ -50,7 +50,7 @@ export const restrictedVolumes: ControlDefinition = {
           names.push(v.name);
           types.push(type);
           fields.push({
-            pointer: type === 'unknown' ? v.pointer : appendPointer(v.pointer, type),
+            pointer: type === 'unknown' ? v.pointer : childPointer(v.pointer, type),
             problem: `volume ${quoteList([v.name])} uses restricted volume type ${quoteList([type])}`,
           });
         }

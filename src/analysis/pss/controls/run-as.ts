@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import type { ControlDefinition, ControlRule, ViolationField } from '../control.js';
 import type { ContainerView } from '../pod-view.js';
 import { containersPhrase, settersPhrase } from '../text.js';
@@ -12,7 +12,7 @@ const runAsNonRootRule: ControlRule = (pod) => {
   const fields: ViolationField[] = [];
   const podValue = pod.securityContext?.runAsNonRoot;
   const podBad = podValue === false;
-  if (podBad) fields.push({ pointer: appendPointer(pod.specPointer, 'securityContext', 'runAsNonRoot'), problem: `pod ${MUST_NOT_FALSE}` });
+  if (podBad) fields.push({ pointer: childPointer(pod.specPointer, 'securityContext', 'runAsNonRoot'), problem: `pod ${MUST_NOT_FALSE}` });
   const explicit: string[] = [];
   const implicit: ContainerView[] = [];
   for (const c of pod.containers) {
@@ -21,7 +21,7 @@ const runAsNonRootRule: ControlRule = (pod) => {
       if (value) continue;
       explicit.push(c.name);
       fields.push({
-        pointer: appendPointer(c.pointer, 'securityContext', 'runAsNonRoot'),
+        pointer: childPointer(c.pointer, 'securityContext', 'runAsNonRoot'),
         container: c.name,
         problem: `${containersPhrase([c.name])} ${MUST_NOT_FALSE}`,
       });
@@ -57,11 +57,11 @@ const MUST_NOT_ZERO = 'must not set runAsUser=0';
 const runAsUserRule: ControlRule = (pod) => {
   const fields: ViolationField[] = [];
   const podBad = pod.securityContext?.runAsUser === 0;
-  if (podBad) fields.push({ pointer: appendPointer(pod.specPointer, 'securityContext', 'runAsUser'), problem: `pod ${MUST_NOT_ZERO}` });
+  if (podBad) fields.push({ pointer: childPointer(pod.specPointer, 'securityContext', 'runAsUser'), problem: `pod ${MUST_NOT_ZERO}` });
   const bad = pod.containers.filter((c) => c.securityContext?.runAsUser === 0);
   for (const c of bad) {
     fields.push({
-      pointer: appendPointer(c.pointer, 'securityContext', 'runAsUser'),
+      pointer: childPointer(c.pointer, 'securityContext', 'runAsUser'),
       container: c.name,
       problem: `${containersPhrase([c.name])} ${MUST_NOT_ZERO}`,
     });

@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import { isRecord, type JsonRecord } from '../../../k8s/guards.js';
 import type { ControlDefinition, ControlRule, ViolationField } from '../control.js';
 import { plural, quoteList, settersPhrase, sortedSet } from '../text.js';
@@ -23,7 +23,7 @@ function seLinuxRule(allowedTypes: readonly string[]): ControlRule {
       const add = (part: 'type' | 'user' | 'role', problem: string): void => {
         bad = true;
         fields.push({
-          pointer: appendPointer(base, 'seLinuxOptions', part),
+          pointer: childPointer(base, 'seLinuxOptions', part),
           ...(container === undefined ? {} : { container }),
           problem: `${who} set forbidden securityContext.seLinuxOptions: ${problem}`,
         });
@@ -44,11 +44,11 @@ function seLinuxRule(allowedTypes: readonly string[]): ControlRule {
       return bad;
     };
     const podOptions = pod.securityContext?.seLinuxOptions;
-    const podBad = isRecord(podOptions) && judge(podOptions, appendPointer(pod.specPointer, 'securityContext'), 'pod', undefined);
+    const podBad = isRecord(podOptions) && judge(podOptions, childPointer(pod.specPointer, 'securityContext'), 'pod', undefined);
     const badContainers: string[] = [];
     for (const c of pod.containers) {
       const options = c.securityContext?.seLinuxOptions;
-      if (isRecord(options) && judge(options, appendPointer(c.pointer, 'securityContext'), `container ${quoteList([c.name])}`, c.name)) {
+      if (isRecord(options) && judge(options, childPointer(c.pointer, 'securityContext'), `container ${quoteList([c.name])}`, c.name)) {
         badContainers.push(c.name);
       }
     }

@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import { isRecord, type JsonRecord } from '../../../k8s/guards.js';
 import type { ControlDefinition, ControlRule, ViolationField } from '../control.js';
 import type { PreparedPod } from '../pod-view.js';
@@ -22,7 +22,7 @@ const annotationRule: ControlRule = (pod) => {
     const entry = `${key}=${goQuote(value)}`;
     entries.push(entry);
     fields.push({
-      pointer: appendPointer(pod.metadataPointer, 'annotations', key),
+      pointer: childPointer(pod.metadataPointer, 'annotations', key),
       ...(container === undefined ? {} : { container }),
       problem: `forbidden annotation ${entry}`,
     });
@@ -59,7 +59,7 @@ function explicitlyBad(pod: PreparedPod): { podType?: string; containers: string
   if (podType !== undefined) {
     types.push(podType);
     fields.push({
-      pointer: appendPointer(pod.specPointer, 'securityContext', 'seccompProfile', 'type'),
+      pointer: childPointer(pod.specPointer, 'securityContext', 'seccompProfile', 'type'),
       problem: `pod must not set securityContext.seccompProfile.type to ${quoteList([podType])}`,
     });
   }
@@ -70,7 +70,7 @@ function explicitlyBad(pod: PreparedPod): { podType?: string; containers: string
     containers.push(c.name);
     types.push(type);
     fields.push({
-      pointer: appendPointer(c.pointer, 'securityContext', 'seccompProfile', 'type'),
+      pointer: childPointer(c.pointer, 'securityContext', 'seccompProfile', 'type'),
       container: c.name,
       problem: `${containersPhrase([c.name])} must not set securityContext.seccompProfile.type to ${quoteList([type])}`,
     });

@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import { isRecord } from '../../../k8s/guards.js';
 import type { ControlDefinition, ControlRule, ViolationField } from '../control.js';
 
@@ -36,7 +36,7 @@ function sysctlRule(safe: readonly string[]): ControlRule {
       if (allowed.has(name)) return;
       names.push(name);
       fields.push({
-        pointer: appendPointer(pod.specPointer, 'securityContext', 'sysctls', index, 'name'),
+        pointer: childPointer(pod.specPointer, 'securityContext', 'sysctls', index, 'name'),
         problem: `forbidden sysctl ${name}`,
       });
     });

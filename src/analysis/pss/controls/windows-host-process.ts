@@ -1,4 +1,4 @@
-import { appendPointer } from '../../../core/json-pointer.js';
+import { childPointer } from '../pointer.js';
 import { isRecord, type JsonRecord } from '../../../k8s/guards.js';
 import type { ControlDefinition, ViolationField } from '../control.js';
 import { containersPhrase, settersPhrase } from '../text.js';
@@ -23,14 +23,14 @@ export const windowsHostProcess: ControlDefinition = {
         const podBad = hostProcess(pod.securityContext);
         if (podBad) {
           fields.push({
-            pointer: appendPointer(pod.specPointer, 'securityContext', 'windowsOptions', 'hostProcess'),
+            pointer: childPointer(pod.specPointer, 'securityContext', 'windowsOptions', 'hostProcess'),
             problem: `pod ${MUST_NOT}`,
           });
         }
         const bad = pod.containers.filter((c) => hostProcess(c.securityContext));
         for (const c of bad) {
           fields.push({
-            pointer: appendPointer(c.pointer, 'securityContext', 'windowsOptions', 'hostProcess'),
+            pointer: childPointer(c.pointer, 'securityContext', 'windowsOptions', 'hostProcess'),
             container: c.name,
             problem: `${containersPhrase([c.name])} ${MUST_NOT}`,
           });
