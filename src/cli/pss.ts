@@ -113,9 +113,12 @@ Exit codes: 0 every pod allowed (or exempt), 1 some pod denied, 2 usage or input
         throw new UsageError('--namespaces judges each namespace at its own labels; leave out --level and --version');
       }
       const loaded = await loadInputs(paths, io.readStdin === undefined ? {} : { readStdin: io.readStdin });
-      for (const p of loaded.problems.filter((x) => x.level === 'error').slice(0, 20)) {
+      // Documents that could not be read are skipped, never silently: name them (and count the rest).
+      const errors = loaded.problems.filter((x) => x.level === 'error');
+      for (const p of errors.slice(0, 20)) {
         io.stderr.write(`vigil: ${p.location.file}${p.location.line === undefined ? '' : `:${p.location.line}`}: ${p.message}\n`);
       }
+      if (errors.length > 20) io.stderr.write(`vigil: … and ${errors.length - 20} more input errors (run vigil scan for all of them)\n`);
       if (loaded.problems.some((p) => p.code === 'not-found') || loaded.objects.length === 0) {
         io.stderr.write('vigil: no Kubernetes objects found in the input, so nothing was judged (exit 2).\n');
         setExit(EXIT.usage);
