@@ -24,7 +24,7 @@ describe('vigil scan', () => {
 
   it('writes to --output and puts the summary on stderr', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'vigil-cli-')), 'report.sarif');
-    const run = await cli(['scan', ...DEMO, '--format', 'sarif', '-o', out, '--fail-on', 'high']);
+    const run = await cli(['scan', ...DEMO, '--format', 'sarif', '-o', out, '--fail-on', 'high', '--only', 'images/*']);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^vigil: \d+ findings .* → .*report\.sarif$/m);
     expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ version: '2.1.0' });
