@@ -20,3 +20,4 @@ export * from './namespace-policy.js';
 export * from './admission-config.js';
 export * from './namespaces.js';
 export * from './workloads.js';
+export * from './admission.js';
