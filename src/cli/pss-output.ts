@@ -13,6 +13,7 @@ import {
 } from '../analysis/pss/index.js';
 import { fieldPathOf } from '../core/json-pointer.js';
 import { formatResourceRef } from '../core/resource-ref.js';
+import { stringMap } from '../k8s/guards.js';
 import type { InventoryObject } from '../inventory/inventory.js';
 import type { Style } from '../report/colors.js';
 
@@ -112,7 +113,7 @@ function violatorJson(w: WorkloadJudgement, mode: (typeof PSS_MODES)[number]) {
 /** One entry of `vigil pss --namespaces --format json`. */
 export function namespacesJson(reports: readonly NamespaceReport[]) {
   return reports.map((r) => {
-    const labels = r.object === undefined ? {} : (r.object.object.metadata.labels ?? {});
+    const labels = r.object === undefined ? {} : stringMap(r.object.object.metadata.labels);
     const warning = exemptNamespaceWarning(r);
     return {
       namespace: r.name,

@@ -1,5 +1,6 @@
 import { levelLabel, policyText } from '../../../analysis/pss/index.js';
 import { appendPointer } from '../../../core/json-pointer.js';
+import { stringMap } from '../../../k8s/guards.js';
 import { defineCheck } from '../../define-check.js';
 import { namespaceReportsOf } from '../namespace-analysis.js';
 
@@ -31,7 +32,7 @@ export default defineCheck({
     for (const report of namespaceReportsOf(inventory)) {
       // Only namespaces whose definition was read: the labels of an implied namespace are unknown.
       if (report.object === undefined || report.exempt) continue;
-      if (Object.hasOwn(report.object.object.metadata.labels ?? {}, levelLabel('enforce'))) continue;
+      if (Object.hasOwn(stringMap(report.object.object.metadata.labels), levelLabel('enforce'))) continue;
       // Configured defaults that enforce a level already protect unlabelled namespaces.
       if (report.policy.enforce.level !== 'privileged') continue;
       ctx.report({
