@@ -5,6 +5,7 @@ import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
 import { netpolCommand } from './netpol.js';
+import { pssCommand } from './pss.js';
 import { rbacCommand } from './rbac.js';
 import { scanCommand } from './scan.js';
 
@@ -22,6 +23,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
+    // Program options only before the subcommand, so that `vigil pss --version v1.30` reaches pss.
+    .enablePositionalOptions()
     .exitOverride();
   for (const command of [
     scanCommand(io, setExit),
@@ -29,6 +32,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     explainCommand(io),
     netpolCommand(io, setExit),
     rbacCommand(io, setExit),
+    pssCommand(io, setExit),
   ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),

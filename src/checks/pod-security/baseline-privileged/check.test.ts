@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+
+import { deployment, findingsOf, pod } from '../../test-support/check-harness.js';
+import { pssVersionOptions } from '../control-check.js';
+import check from './check.js';
+
+interface Case {
+  readonly name: string;
+  readonly spec: Record<string, unknown>;
+  readonly version?: string;
+  readonly annotations?: Record<string, string>;
+  /** Field paths of the findings; empty when the template passes. */
+  readonly paths: readonly string[];
+}
+
+const cases: readonly Case[] = [
+  {
+    name: 'a privileged sidecar',
+    spec: {
+      containers: [
+        { name: 'app', image: 'a:1' },
+        { name: 'debug', image: 'd:1', securityContext: { privileged: true } },
+      ],
+    },
+    paths: ['spec.template.spec.containers[1].securityContext.privileged'],
+  },
+  {
+    name: 'a privileged init container',
+    spec: {
+      initContainers: [{ name: 'init', image: 'i:1', securityContext: { privileged: true } }],
+      containers: [{ name: 'app', image: 'a:1' }],
+    },
+    paths: ['spec.template.spec.initContainers[0].securityContext.privileged'],
+  },
+  { name: 'privileged: false', spec: { containers: [{ name: 'app', image: 'a:1', securityContext: { privileged: false } }] }, paths: [] },
+];
+
+describe('pod-security/baseline-privileged', () => {
+  it.each(cases)('$name', ({ spec, version, annotations, paths }) => {
+    const workload = deployment('web', spec, {}, annotations === undefined ? {} : { annotations });
+    const options = pssVersionOptions.parse(version === undefined ? {} : { version });
+    const findings = findingsOf(check, [workload], options);
+    expect(findings.map((f) => f.location.path).sort()).toEqual([...paths].sort());
+    for (const f of findings) expect(f.severity).toBe('critical');
+  });
+
+  it('says what is wrong, why, and under which policy and upstream reason', () => {
+    const [finding] = findingsOf(check, [
+      pod('web', { containers: [{ name: 'debug', image: 'd:1', securityContext: { privileged: true } }] }),
+    ]);
+    expect(finding?.message).toBe(
+      'Container "debug" must not set securityContext.privileged=true: a privileged container can reach every device of the node (Pod Security baseline:latest, "privileged").',
+    );
+    expect(finding?.location.path.startsWith('spec.')).toBe(true);
+  });
+
+  it('refuses a policy version the admission controller would refuse', () => {
+    expect(pssVersionOptions.safeParse({ version: '1.30' }).success).toBe(false);
+    expect(pssVersionOptions.safeParse({ version: 'v1.030' }).success).toBe(false);
+  });
+});
