@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { VIGIL_VERSION } from '../core/version.js';
+import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
@@ -21,7 +22,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io)]) {
+  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io), auditCommand(io)]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),
     );
