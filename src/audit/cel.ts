@@ -39,7 +39,10 @@ function volumesOfObject(value: unknown): unknown[] {
 }
 
 // Key names and value shapes that mean a credential. Only key names are ever returned: values stay put.
-const CREDENTIAL_KEY = /(pass(word|wd)?|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth)/i;
+const CREDENTIAL_KEY = /(pass(word|wd|phrase)?|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth)/i;
+// `name = value` or `name: value` lines inside a file-like value (application.properties, .env, YAML).
+const CREDENTIAL_ASSIGNMENT =
+  /(?:^|\n)\s*(?:export\s+)?[\w.-]*(?:pass(?:word|wd|phrase)?|secret|token|api[-_]?key|access[-_]?key(?:[-_]?id)?|private[-_]?key|credential)[\w.-]*\s*[=:]\s*["']?[^\s"'#]+/i;
 const CREDENTIAL_VALUE = [
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
   /\bAKIA[0-9A-Z]{16}\b/, // AWS access key id
@@ -55,7 +58,12 @@ export function credentialKeys(data: unknown): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(data)) {
     if (typeof value !== 'string') continue;
-    if ((CREDENTIAL_KEY.test(key) && value.trim() !== '') || CREDENTIAL_VALUE.some((re) => re.test(value))) out.push(key);
+    if (
+      (CREDENTIAL_KEY.test(key) && value.trim() !== '') ||
+      CREDENTIAL_ASSIGNMENT.test(value) ||
+      CREDENTIAL_VALUE.some((re) => re.test(value))
+    )
+      out.push(key);
   }
   return out;
 }

@@ -22,7 +22,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io), auditCommand(io)]) {
+  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io), auditCommand(io, setExit)]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),
     );
