@@ -1,20 +1,49 @@
 import { Environment, type ASTNode } from '@marcbachmann/cel-js';
 
 import type { AuditLevel } from '../analysis/audit-policy/types.js';
-import { isRecord } from '../k8s/guards.js';
-import { podTemplateOf } from '../k8s/pod-templates.js';
-import type { KubeObject } from '../k8s/types.js';
+import { isRecord, type JsonRecord } from '../k8s/guards.js';
 import type { AuditContext } from './context.js';
 import type { AuditEvent } from './event.js';
 import { queryValues, serviceAccountNamespace } from './fields.js';
+import { Bail, compileFast, ERR } from './cel-fast.js';
 import type { CompiledCondition, StepContext } from './rule.js';
+
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  Rollout: ['spec', 'template', 'spec'],
+};
+
+// Several rules ask for the pod specs of the same body: compute them once per object.
+const podSpecCache = new WeakMap<object, Record<string, unknown>[]>();
 
 /** Pod specs inside any object: a Pod, a workload's template, a CronJob's job template, a PodTemplate. */
 export function podSpecsOf(value: unknown): Record<string, unknown>[] {
   if (!isRecord(value)) return [];
-  if (typeof value.apiVersion === 'string' && typeof value.kind === 'string') {
-    const template = podTemplateOf({ ...value, metadata: isRecord(value.metadata) ? value.metadata : {} } as unknown as KubeObject);
-    if (template !== undefined) return [template.spec as Record<string, unknown>];
+  let cached = podSpecCache.get(value);
+  if (cached === undefined) {
+    cached = findPodSpecs(value);
+    podSpecCache.set(value, cached);
+  }
+  return cached;
+}
+
+function findPodSpecs(value: JsonRecord): Record<string, unknown>[] {
+  if (typeof value.kind === 'string') {
+    // Where each kind keeps its pod spec (k8s/pod-templates.ts TEMPLATE_PATHS, without the pointers).
+    const path = POD_SPEC_PATHS[value.kind];
+    if (path !== undefined) {
+      let current: unknown = value;
+      for (const key of path) current = isRecord(current) ? current[key] : undefined;
+      if (isRecord(current)) return [current];
+    }
   }
   const spec = value.spec;
   // A bare pod spec (a patch body, or a Pod without kind).
@@ -22,8 +51,21 @@ export function podSpecsOf(value: unknown): Record<string, unknown>[] {
   return [];
 }
 
+const containerCache = new WeakMap<object, unknown[]>();
+const volumeCache = new WeakMap<object, unknown[]>();
+
 /** Every container (regular, init, ephemeral) of every pod spec in an object. */
 export function containersOfObject(value: unknown): unknown[] {
+  if (!isRecord(value)) return [];
+  let cached = containerCache.get(value);
+  if (cached === undefined) {
+    cached = findContainers(value);
+    containerCache.set(value, cached);
+  }
+  return cached;
+}
+
+function findContainers(value: JsonRecord): unknown[] {
   const out: unknown[] = [];
   for (const spec of podSpecsOf(value)) {
     for (const kind of ['containers', 'initContainers', 'ephemeralContainers'] as const) {
@@ -35,7 +77,13 @@ export function containersOfObject(value: unknown): unknown[] {
 }
 
 function volumesOfObject(value: unknown): unknown[] {
-  return podSpecsOf(value).flatMap((spec) => (Array.isArray(spec.volumes) ? spec.volumes.filter(isRecord) : []));
+  if (!isRecord(value)) return [];
+  let cached = volumeCache.get(value);
+  if (cached === undefined) {
+    cached = podSpecsOf(value).flatMap((spec) => (Array.isArray(spec.volumes) ? spec.volumes.filter(isRecord) : []));
+    volumeCache.set(value, cached);
+  }
+  return cached;
 }
 
 // Key names and value shapes that mean a credential. Only key names are ever returned: values stay put.
@@ -99,41 +147,72 @@ export function auditCelEnvironment(lists: Readonly<Record<string, readonly stri
     .registerVariable('actor', 'map')
     .registerVariable('object', 'dyn')
     .registerVariable('response', 'dyn')
-    .registerVariable('previous', 'list')
-    .registerFunction('podSpecs(dyn): list', (v: unknown) => podSpecsOf(v))
-    .registerFunction('containers(dyn): list', (v: unknown) => containersOfObject(v))
-    .registerFunction('volumes(dyn): list', (v: unknown) => volumesOfObject(v))
-    .registerFunction('hostPaths(dyn): list<string>', (v: unknown) =>
-      volumesOfObject(v).flatMap((vol) => {
-        const hp = (vol as Record<string, unknown>).hostPath;
-        return isRecord(hp) && typeof hp.path === 'string' ? [hp.path] : [];
-      }),
-    )
-    .registerFunction('credentialKeys(dyn): list<string>', (v: unknown) => credentialKeys(v))
-    .registerFunction('query(string, string): list<string>', (uri: string, name: string) => queryValues(uri, name))
-    .registerFunction('startsWithAny(string, list<string>): bool', (s: string, prefixes: string[]) => prefixes.some((p) => s.startsWith(p)))
-    .registerFunction('isServiceAccount(string): bool', (s: string) => serviceAccountNamespace(s) !== undefined)
-    .registerFunction('serviceAccountNamespace(string): string', (s: string) => serviceAccountNamespace(s) ?? '')
-    .registerFunction('isSystem(string): bool', (user: string) => isSystemIdentity(user, lists))
-    .registerFunction('hasContext(): bool', () => holder.context !== undefined)
-    .registerFunction(
-      'secretConsumers(string, string): list<string>',
-      (ns: string, name: string) => holder.context?.secretConsumers(ns, name) ?? [],
-    );
+    .registerVariable('previous', 'list');
+  for (const fn of auditFunctions(lists, holder)) env.registerFunction(fn.signature, fn.impl);
   for (const [name, values] of Object.entries(lists)) env.registerConstant(name, 'list<string>', [...values]);
   return env;
 }
 
+/** A function conditions can call: its CEL signature, the argument kinds the fast path checks, and its implementation. */
+export interface AuditFunction {
+  readonly name: string;
+  readonly signature: string;
+  /** `string`, `list` or `dyn` for each argument. */
+  readonly args: readonly ('string' | 'list' | 'dyn')[];
+  readonly impl: (...args: never[]) => unknown;
+}
+
+/** The functions of the audit CEL environment (shared by cel-js and the compiled fast path). */
+export function auditFunctions(lists: Readonly<Record<string, readonly string[]>>, holder: ContextHolder): AuditFunction[] {
+  const fn = (name: string, signature: string, args: AuditFunction['args'], impl: AuditFunction['impl']): AuditFunction => ({
+    name,
+    signature,
+    args,
+    impl,
+  });
+  return [
+    fn('podSpecs', 'podSpecs(dyn): list', ['dyn'], (v: unknown) => podSpecsOf(v)),
+    fn('containers', 'containers(dyn): list', ['dyn'], (v: unknown) => containersOfObject(v)),
+    fn('volumes', 'volumes(dyn): list', ['dyn'], (v: unknown) => volumesOfObject(v)),
+    fn('hostPaths', 'hostPaths(dyn): list<string>', ['dyn'], (v: unknown) =>
+      volumesOfObject(v).flatMap((vol) => {
+        const hp = (vol as Record<string, unknown>).hostPath;
+        return isRecord(hp) && typeof hp.path === 'string' ? [hp.path] : [];
+      }),
+    ),
+    fn('credentialKeys', 'credentialKeys(dyn): list<string>', ['dyn'], (v: unknown) => credentialKeys(v)),
+    fn('query', 'query(string, string): list<string>', ['string', 'string'], (uri: string, name: string) => queryValues(uri, name)),
+    fn('startsWithAny', 'startsWithAny(string, list<string>): bool', ['string', 'list'], (s: string, prefixes: string[]) =>
+      prefixes.some((p) => s.startsWith(p)),
+    ),
+    fn('isServiceAccount', 'isServiceAccount(string): bool', ['string'], (s: string) => serviceAccountNamespace(s) !== undefined),
+    fn('serviceAccountNamespace', 'serviceAccountNamespace(string): string', ['string'], (s: string) => serviceAccountNamespace(s) ?? ''),
+    fn('isSystem', 'isSystem(string): bool', ['string'], (user: string) => isSystemIdentity(user, lists)),
+    fn('hasContext', 'hasContext(): bool', [], () => holder.context !== undefined),
+    fn(
+      'secretConsumers',
+      'secretConsumers(string, string): list<string>',
+      ['string', 'string'],
+      (ns: string, name: string) => holder.context?.secretConsumers(ns, name) ?? [],
+    ),
+  ];
+}
+
+const NO_PREVIOUS_VARS: readonly unknown[] = Object.freeze([]);
+
 /** Variables a condition sees for an event. */
-function activation(event: AuditEvent, context: StepContext): Record<string, unknown> {
+export function activation(event: AuditEvent, context: StepContext): Record<string, unknown> {
   return {
     event: event.raw,
     actor: event.actor,
     object: event.raw.requestObject ?? null,
     response: event.raw.responseObject ?? null,
-    previous: context.previous.map((p) => ({ event: p.raw, actor: p.actor })),
+    previous: context.previous.length === 0 ? NO_PREVIOUS_VARS : context.previous.map((p) => ({ event: p.raw, actor: p.actor })),
   };
 }
+
+/** What a failed evaluation on the fast path reports (one shared instance: errors are counted, not inspected). */
+const EVALUATION_ERROR = new Error('the condition could not be evaluated (a missing field or a type mismatch)');
 
 // The activation of the last event, shared by every condition that runs on it (rules run one event at a time).
 let lastEvent: AuditEvent | undefined;
@@ -146,7 +225,8 @@ let lastVars: Record<string, unknown> = {};
 export function compileCondition(
   env: Environment,
   expression: string,
-): { condition: CompiledCondition; requires: AuditLevel } | { error: string } {
+  fast?: { readonly constants: Readonly<Record<string, readonly string[]>>; readonly functions: readonly AuditFunction[] },
+): { condition: CompiledCondition; requires: AuditLevel; compiled: boolean } | { error: string } {
   let parsed: ReturnType<Environment['parse']>;
   try {
     parsed = env.parse(expression);
@@ -157,6 +237,7 @@ export function compileCondition(
   if (!checked.valid) return { error: checked.error?.message ?? 'type check failed' };
   if (checked.type !== 'bool' && checked.type !== 'dyn')
     return { error: `the condition must be a bool expression, this one gives ${checked.type ?? 'an unknown type'}` };
+  const compiled = fast === undefined ? undefined : compileFast(parsed.ast, fast.constants, fast.functions);
   const condition: CompiledCondition = (event, context) => {
     try {
       // Rules share an event's activation; sequence steps with earlier events get their own.
@@ -168,12 +249,22 @@ export function compileCondition(
         }
         vars = lastVars;
       } else vars = activation(event, context);
+      if (compiled !== undefined) {
+        try {
+          const value = compiled(vars);
+          if (value === ERR) return EVALUATION_ERROR;
+          return value === true;
+        } catch (err: unknown) {
+          if (!(err instanceof Bail)) throw err;
+          // A value the fast path does not model: let cel-js decide this event.
+        }
+      }
       return parsed(vars) === true;
     } catch (err: unknown) {
       return err instanceof Error ? err : new Error(String(err));
     }
   };
-  return { condition, requires: levelReadBy(parsed.ast) };
+  return { condition, requires: levelReadBy(parsed.ast), compiled: compiled !== undefined };
 }
 
 /** The audit level an expression needs: RequestResponse if it reads the response body, Request if the request body. */

@@ -239,3 +239,14 @@ rules:
     expect(loaded.problems).toEqual([expect.objectContaining({ level: 'warning', location: { file: 'b.yaml', line: 2 } })]);
   });
 });
+
+describe('rule files', () => {
+  it('refuse an unquoted condition that YAML reads as a tag', () => {
+    const loaded = rules(
+      'rules:\n  - id: x\n    title: X\n    severity: low\n    match: {}\n    condition: !isSystem(actor.username)\n    output: x\n',
+    );
+    expect(loaded.rules).toEqual([]);
+    expect(loaded.problems[0]?.message).toContain('YAML tag');
+    expect(loaded.problems[0]?.location.line).toBe(6);
+  });
+});

@@ -53,6 +53,8 @@ interface FirstSeenMemory {
 }
 
 const NO_PREVIOUS: StepContext = { previous: [] };
+// Shared by every event that raises nothing (most of them): callers only read it.
+const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 const MAX_REMEMBERED_ALERTS = 50_000;
 const SWEEP_EVERY = 10_000;
 
@@ -122,7 +124,7 @@ export class DetectionEngine {
   }
 
   /** Run every rule on one event; returns the alerts it raised (usually none). */
-  process(event: AuditEvent): Alert[] {
+  process(event: AuditEvent): readonly Alert[] {
     this.stats.events++;
     let time = event.time;
     if (Number.isNaN(time)) {
@@ -133,7 +135,7 @@ export class DetectionEngine {
     if (!(time <= this.clock)) this.clock = time;
     if (++this.sinceSweep >= SWEEP_EVERY) this.sweep();
     const candidates = this.index.candidates(event);
-    if (candidates.length === 0) return [];
+    if (candidates.length === 0) return NO_ALERTS;
     let alerts: Alert[] | undefined;
     // Later steps first, so that an event never completes a sequence it has just started.
     for (let i = candidates.length - 1; i >= 0; i--) {
@@ -142,7 +144,7 @@ export class DetectionEngine {
       const alert = this.runCandidate(c, event, time);
       if (alert !== undefined) (alerts ??= []).push(alert);
     }
-    if (alerts === undefined) return [];
+    if (alerts === undefined) return NO_ALERTS;
     // Report in rule order (candidates ran in reverse).
     return alerts.length > 1 ? alerts.reverse() : alerts;
   }
@@ -280,8 +282,9 @@ export class DetectionEngine {
     extra: Record<string, string | number> = {},
   ): Alert | undefined {
     const rule = this.rules[ruleIndex] as DetectionRule;
-    const id = alertId(rule.id, auditIDs);
-    if (this.raised.has(id)) {
+    // The de-duplication key is the same identity as the alert id, without hashing every candidate.
+    const dedupKey = `${ruleIndex}\u0000${auditIDs.length === 1 ? (auditIDs[0] as string) : [...auditIDs].sort().join(',')}`;
+    if (this.raised.has(dedupKey)) {
       bump(this.stats.duplicates, rule.id);
       return undefined;
     }
@@ -289,7 +292,7 @@ export class DetectionEngine {
       const oldest = this.raised.values().next();
       if (oldest.done !== true) this.raised.delete(oldest.value);
     }
-    this.raised.add(id);
+    this.raised.add(dedupKey);
     let held = 0;
     if (this.throttleOn && rule.throttle.windowMs > 0) {
       const key = `${ruleIndex}\u0000${(this.throttleKeys[ruleIndex] as (e: AuditEvent) => string)(last)}`;
@@ -303,7 +306,10 @@ export class DetectionEngine {
       this.throttles.set(key, { until: time + rule.throttle.windowMs, held: 0 });
     }
     this.stats.alerts++;
-    return this.buildAlert(rule, id, events, last, time, auditIDs, { ...extra, ...(held > 0 ? { throttledBefore: held } : {}) });
+    return this.buildAlert(rule, alertId(rule.id, auditIDs), events, last, time, auditIDs, {
+      ...extra,
+      ...(held > 0 ? { throttledBefore: held } : {}),
+    });
   }
 
   private buildAlert(

@@ -48,7 +48,8 @@ export interface AuditEvent {
   readonly code: number;
   /** Event time in ms since the epoch (stageTimestamp, else requestReceivedTimestamp, else the legacy `timestamp`); NaN when none. */
   readonly time: number;
-  readonly annotations: Readonly<Record<string, string>>;
+  /** Audit annotations as logged; values are strings in well-formed events (read them with `annotationOf`). */
+  readonly annotations: Readonly<Record<string, unknown>>;
   /** How many secret values were replaced by `<redacted>` in `raw`. */
   readonly redactions: number;
 }
@@ -59,19 +60,44 @@ export interface NotAnEvent {
 }
 
 const EMPTY_USER: AuditUser = { username: '', groups: [] };
+const NO_ANNOTATIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** An audit annotation's value when it is a string. */
+export function annotationOf(event: AuditEvent, key: string): string | undefined {
+  const value = event.annotations[key];
+  return typeof value === 'string' ? value : undefined;
+}
 
 function str(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** The array itself when every element is a string (no copy on the hot path), else its strings. */
+function strings(value: unknown): readonly string[] {
+  if (!Array.isArray(value)) return [];
+  for (const v of value) if (typeof v !== 'string') return value.filter((x): x is string => typeof x === 'string');
+  return value as string[];
+}
+
 function userOf(value: unknown): AuditUser | undefined {
   if (!isRecord(value)) return undefined;
-  const groups = Array.isArray(value.groups) ? value.groups.filter((g): g is string => typeof g === 'string') : [];
+  // Well-formed (the usual case): use the parsed object as it is, without copying.
+  if (
+    typeof value.username === 'string' &&
+    (value.uid === undefined || typeof value.uid === 'string') &&
+    Array.isArray(value.groups) &&
+    value.extra === undefined
+  ) {
+    let ok = true;
+    for (const g of value.groups) if (typeof g !== 'string') ok = false;
+    if (ok) return value as unknown as AuditUser;
+  }
+  const groups = strings(value.groups);
   const uid = value.uid;
   let extra: Record<string, readonly string[]> | undefined;
   if (isRecord(value.extra)) {
     extra = {};
-    for (const [k, v] of Object.entries(value.extra)) if (Array.isArray(v)) extra[k] = v.filter((x): x is string => typeof x === 'string');
+    for (const [k, v] of Object.entries(value.extra)) if (Array.isArray(v)) extra[k] = strings(v);
   }
   return {
     username: str(value.username),
@@ -93,11 +119,43 @@ function objectRefOf(value: unknown): AuditObjectRef | undefined {
   };
 }
 
+/**
+ * Milliseconds of an RFC 3339 UTC timestamp as the API server writes them
+ * (`2024-05-01T10:00:00.123456Z`), read without Date.parse (a hot path: once per event); other
+ * forms fall back to Date.parse.
+ */
+export function parseTimestamp(text: string): number {
+  const n = text.length;
+  if (
+    n >= 20 &&
+    text.charCodeAt(n - 1) === 90 /* Z */ &&
+    text.charCodeAt(10) === 84 /* T */ &&
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(13) === 58
+  ) {
+    const d = (i: number): number => text.charCodeAt(i) - 48;
+    const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
+    const month = d(5) * 10 + d(6);
+    const day = d(8) * 10 + d(9);
+    const hour = d(11) * 10 + d(12);
+    const minute = d(14) * 10 + d(15);
+    const second = d(17) * 10 + d(18);
+    let ms = 0;
+    if (n > 20 && text.charCodeAt(19) === 46 /* . */) {
+      let scale = 100;
+      for (let i = 20; i < n - 1 && scale >= 1; i++, scale /= 10) ms += d(i) * scale;
+    }
+    const value = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(ms));
+    if (!Number.isNaN(value) && month >= 1 && month <= 12 && day >= 1 && hour < 24 && minute < 60 && second < 61) return value;
+  }
+  return Date.parse(text);
+}
+
 function timeOf(raw: JsonRecord): number {
   for (const key of ['stageTimestamp', 'requestReceivedTimestamp', 'timestamp'] as const) {
     const value = raw[key];
     if (typeof value === 'string') {
-      const ms = Date.parse(value);
+      const ms = parseTimestamp(value);
       if (!Number.isNaN(ms)) return ms;
     }
   }
@@ -105,18 +163,6 @@ function timeOf(raw: JsonRecord): number {
   const meta = raw.metadata;
   if (isRecord(meta) && typeof meta.creationTimestamp === 'string') return Date.parse(meta.creationTimestamp);
   return Number.NaN;
-}
-
-function stringRecord(value: unknown): Readonly<Record<string, string>> {
-  if (!isRecord(value)) return {};
-  for (const v of Object.values(value)) {
-    if (typeof v !== 'string') {
-      const out: Record<string, string> = {};
-      for (const [k, x] of Object.entries(value)) if (typeof x === 'string') out[k] = x;
-      return out;
-    }
-  }
-  return value as Readonly<Record<string, string>>;
 }
 
 /**
@@ -137,7 +183,7 @@ export function toAuditEvent(value: unknown): AuditEvent | NotAnEvent {
   const objectRef = objectRefOf(value.objectRef);
   const status = value.responseStatus;
   const code = isRecord(status) && typeof status.code === 'number' ? status.code : 0;
-  const sourceIPs = Array.isArray(value.sourceIPs) ? value.sourceIPs.filter((ip): ip is string => typeof ip === 'string') : [];
+  const sourceIPs = strings(value.sourceIPs);
   const redactions = redactEvent(value, objectRef);
   return {
     raw: value,
@@ -154,7 +200,7 @@ export function toAuditEvent(value: unknown): AuditEvent | NotAnEvent {
     ...(objectRef === undefined ? {} : { objectRef }),
     code,
     time: timeOf(value),
-    annotations: stringRecord(value.annotations),
+    annotations: isRecord(value.annotations) ? value.annotations : NO_ANNOTATIONS,
     redactions,
   };
 }

@@ -1,5 +1,5 @@
 import { isRecord } from '../k8s/guards.js';
-import { createdName, targetOf, trustedSourceIP, type AuditEvent, type AuditUser } from './event.js';
+import { annotationOf, createdName, targetOf, trustedSourceIP, type AuditEvent, type AuditUser } from './event.js';
 
 /** A field's value: text, a number, a flag, a list of texts, or nothing. */
 export type FieldValue = string | number | boolean | readonly string[] | undefined;
@@ -49,7 +49,7 @@ const userFields = (prefix: string, pick: (e: AuditEvent) => AuditUser | undefin
 });
 
 function annotation(key: string): (e: AuditEvent) => FieldValue {
-  return (e) => e.annotations[key];
+  return (e) => annotationOf(e, key);
 }
 
 function statusField(name: 'reason' | 'message'): (e: AuditEvent) => FieldValue {

@@ -18,6 +18,12 @@ export interface EventMatch {
   readonly userGroups: readonly string[];
   /** Stages the rule looks at (default ResponseComplete). */
   readonly stages: readonly AuditStage[];
+  /** Response codes the event must have (empty: any). */
+  readonly codes: readonly number[];
+  /** Only requests that succeeded: a response code from 100 to 399 (so not denied, failed, or still running). */
+  readonly succeeded: boolean;
+  /** Only requests made by impersonation. */
+  readonly impersonated: boolean;
 }
 
 /** What a condition sees besides the event: earlier steps of a sequence. */

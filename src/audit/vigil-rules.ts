@@ -1,4 +1,5 @@
 import type { Environment } from '@marcbachmann/cel-js';
+import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 
 import { AUDIT_LEVELS, AUDIT_STAGES, levelRank, type AuditLevel } from '../analysis/audit-policy/types.js';
@@ -9,7 +10,7 @@ import { isRecord } from '../k8s/guards.js';
 import { LineIndex } from '../sources/line-index.js';
 import type { PositionIndex } from '../sources/positions.js';
 import { parseYamlStream } from '../sources/yaml-documents.js';
-import { auditCelEnvironment, compileCondition, type ContextHolder } from './cel.js';
+import { auditCelEnvironment, auditFunctions, compileCondition, type AuditFunction, type ContextHolder } from './cel.js';
 import { parseDuration } from './duration.js';
 import { DEFAULT_STAGES, type DetectionRule, type EventMatch, type RuleState, type RuleStep } from './rule.js';
 import { compileTemplate, unknownTemplateFields } from './template.js';
@@ -33,6 +34,9 @@ const matchSchema = z
       .array(z.enum(AUDIT_STAGES))
       .min(1)
       .default([...DEFAULT_STAGES]),
+    codes: z.array(z.number().int().min(100).max(599)).default([]),
+    succeeded: z.boolean().default(false),
+    impersonated: z.boolean().default(false),
   })
   .strict();
 
@@ -113,6 +117,22 @@ function problem(file: string, line: number | undefined, message: string, hint: 
 
 function parseFile(input: RuleFileText, problems: InputProblem[]): ParsedFile | undefined {
   const lines = new LineIndex(input.text);
+  // A condition starting with "!" is a YAML tag unless quoted; YAML turns it into a different string
+  // (the tag is dropped), which would silently invert the rule. Refuse unresolved tags.
+  for (const doc of parseAllDocuments(input.text)) {
+    for (const warning of doc.warnings) {
+      if (warning.code !== 'TAG_RESOLVE_FAILED') continue;
+      problems.push(
+        problem(
+          input.file,
+          lines.position(warning.pos[0]).line,
+          `YAML tag in a value: ${warning.message.split('\n')[0] ?? ''}`,
+          'Quote values that start with "!" (a CEL negation): condition: \'!isSystem(actor.username)\'',
+        ),
+      );
+      return undefined;
+    }
+  }
   const stream = parseYamlStream(input.text, lines);
   for (const p of stream.problems) problems.push(problem(input.file, p.line, p.message, p.hint));
   const doc = stream.documents[0];
@@ -148,6 +168,9 @@ function toMatch(m: z.infer<typeof matchSchema>): EventMatch {
     users: m.users,
     userGroups: m.userGroups,
     stages: m.stages,
+    codes: m.codes,
+    succeeded: m.succeeded,
+    impersonated: m.impersonated,
   };
 }
 
@@ -155,9 +178,15 @@ function maxLevel(a: AuditLevel, b: AuditLevel): AuditLevel {
   return levelRank(a) >= levelRank(b) ? a : b;
 }
 
+interface CompileEnvironment {
+  readonly env: Environment;
+  readonly constants: Readonly<Record<string, readonly string[]>>;
+  readonly functions: readonly AuditFunction[];
+}
+
 function compileRule(
+  cx: CompileEnvironment,
   doc: RuleDocument,
-  env: Environment,
   file: string,
   line: number | undefined,
   problems: InputProblem[],
@@ -172,7 +201,7 @@ function compileRule(
   for (const [i, step] of stepDocs.entries()) {
     let condition: RuleStep['condition'];
     if (step.condition !== undefined && step.condition.trim() !== '') {
-      const compiled = compileCondition(env, step.condition);
+      const compiled = compileCondition(cx.env, step.condition, cx);
       if ('error' in compiled)
         return fail(
           `${doc.sequence === undefined ? 'condition' : `step ${i + 1} condition`} does not compile: ${compiled.error}`,
@@ -247,7 +276,7 @@ export function loadVigilRules(inputs: readonly RuleFileText[], holder: ContextH
   const files = inputs.map((input) => parseFile(input, problems)).filter((f): f is ParsedFile => f !== undefined);
   const lists: Record<string, readonly string[]> = {};
   for (const f of files) Object.assign(lists, f.lists);
-  const env = auditCelEnvironment(lists, holder);
+  const cx: CompileEnvironment = { env: auditCelEnvironment(lists, holder), constants: lists, functions: auditFunctions(lists, holder) };
   const byId = new Map<string, DetectionRule>();
   for (const f of files) {
     for (const { value, pointer } of f.rules) {
@@ -267,7 +296,7 @@ export function loadVigilRules(inputs: readonly RuleFileText[], holder: ContextH
         );
         continue;
       }
-      const rule = compileRule(parsed.data, env, f.file, line, problems);
+      const rule = compileRule(cx, parsed.data, f.file, line, problems);
       if (rule === undefined) continue;
       const earlier = byId.get(rule.id);
       if (earlier !== undefined) {
