@@ -16,21 +16,23 @@ import { EXIT, type CliIo } from './io.js';
 
 /** Sink flags shared by `audit scan` and `audit serve`. */
 export interface SinkFlags {
-  jsonl?: string;
-  webhook?: string;
-  slackWebhook?: string;
-  metricsFile?: string;
+  jsonl?: string | undefined;
+  webhook?: string | undefined;
+  slackWebhook?: string | undefined;
+  metricsFile?: string | undefined;
 }
 
-export function withSinkFlags(command: Command): Command {
-  return command
+export function withSinkFlags(command: Command, options: { metricsFile?: boolean } = {}): Command {
+  command
     .option('--jsonl <file>', 'also append alerts as JSON lines to this file')
     .option('--webhook <url>', 'also POST alerts as JSON ({"alerts": […]}) to this URL; bearer token from VIGIL_WEBHOOK_TOKEN')
-    .option('--slack-webhook <url>', 'also post alerts to a Slack-compatible incoming webhook (or set VIGIL_SLACK_WEBHOOK_URL)')
-    .option(
+    .option('--slack-webhook <url>', 'also post alerts to a Slack-compatible incoming webhook (or set VIGIL_SLACK_WEBHOOK_URL)');
+  if (options.metricsFile !== false)
+    command.option(
       '--metrics-file <file>',
       'write Prometheus counters (vigil_alerts_total) to this file at the end, for the node_exporter textfile collector',
     );
+  return command;
 }
 
 /** Build the extra sinks the flags ask for. */

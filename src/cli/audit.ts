@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { auditPolicyCommand } from './audit-policy.js';
 import { auditRulesCommand } from './audit-rules.js';
 import { auditScanCommand } from './audit-scan.js';
+import { auditServeCommand } from './audit-serve.js';
 import type { CliIo } from './io.js';
 
 /** `vigil audit`: the audit policy (what gets recorded) and detection on the audit log (what was recorded). */
@@ -12,7 +13,7 @@ export function auditCommand(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       'Kubernetes auditing: evaluate and lint the audit Policy, and detect threats in audit events from files or a live webhook.',
     );
-  for (const sub of [auditScanCommand(io, setExit), auditRulesCommand(io), auditPolicyCommand(io)]) {
+  for (const sub of [auditScanCommand(io, setExit), auditServeCommand(io, setExit), auditRulesCommand(io), auditPolicyCommand(io)]) {
     audit.addCommand(sub.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }));
   }
   return audit;
