@@ -13,7 +13,12 @@ export function auditCommand(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       'Kubernetes auditing: evaluate and lint the audit Policy, and detect threats in audit events from files or a live webhook.',
     );
-  for (const sub of [auditScanCommand(io, setExit), auditServeCommand(io, setExit), auditRulesCommand(io), auditPolicyCommand(io)]) {
+  for (const sub of [
+    auditScanCommand(io, setExit),
+    auditServeCommand(io, setExit),
+    auditRulesCommand(io),
+    auditPolicyCommand(io, setExit),
+  ]) {
     audit.addCommand(sub.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }));
   }
   return audit;
