@@ -5,6 +5,7 @@ import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
+import { netpolCommand } from './netpol.js';
 import { scanCommand } from './scan.js';
 
 /** Run the CLI in-process with the given arguments (without `node` and the script). Returns the exit code. */
@@ -22,7 +23,13 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io), auditCommand(io, setExit)]) {
+  for (const command of [
+    scanCommand(io, setExit),
+    checksCommand(io),
+    explainCommand(io),
+    netpolCommand(io, setExit),
+    auditCommand(io, setExit),
+  ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),
     );
