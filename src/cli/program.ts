@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { VIGIL_VERSION } from '../core/version.js';
+import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
@@ -33,6 +34,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     netpolCommand(io, setExit),
     rbacCommand(io, setExit),
     pssCommand(io, setExit),
+    auditCommand(io, setExit),
   ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),

@@ -33,7 +33,8 @@ export type InputProblemCode =
   | 'missing-field'
   | 'duplicate-object'
   | 'kustomize'
-  | 'invalid-exception';
+  | 'invalid-exception'
+  | 'invalid-rule';
 
 /** Thrown for problems that stop a command (bad flags, unreadable config): they carry a hint. */
 export class VigilError extends Error {

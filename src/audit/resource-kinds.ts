@@ -1,0 +1,46 @@
+/** Kinds of the resources audit events name most (objectRef carries the resource, not the kind). */
+const KINDS: Readonly<Record<string, string>> = {
+  pods: 'Pod',
+  services: 'Service',
+  secrets: 'Secret',
+  configmaps: 'ConfigMap',
+  serviceaccounts: 'ServiceAccount',
+  namespaces: 'Namespace',
+  nodes: 'Node',
+  events: 'Event',
+  endpoints: 'Endpoints',
+  persistentvolumes: 'PersistentVolume',
+  persistentvolumeclaims: 'PersistentVolumeClaim',
+  replicationcontrollers: 'ReplicationController',
+  deployments: 'Deployment',
+  replicasets: 'ReplicaSet',
+  statefulsets: 'StatefulSet',
+  daemonsets: 'DaemonSet',
+  jobs: 'Job',
+  cronjobs: 'CronJob',
+  roles: 'Role',
+  rolebindings: 'RoleBinding',
+  clusterroles: 'ClusterRole',
+  clusterrolebindings: 'ClusterRoleBinding',
+  networkpolicies: 'NetworkPolicy',
+  ingresses: 'Ingress',
+  certificatesigningrequests: 'CertificateSigningRequest',
+  tokenreviews: 'TokenReview',
+  subjectaccessreviews: 'SubjectAccessReview',
+  selfsubjectaccessreviews: 'SelfSubjectAccessReview',
+  mutatingwebhookconfigurations: 'MutatingWebhookConfiguration',
+  validatingwebhookconfigurations: 'ValidatingWebhookConfiguration',
+  validatingadmissionpolicies: 'ValidatingAdmissionPolicy',
+  validatingadmissionpolicybindings: 'ValidatingAdmissionPolicyBinding',
+  customresourcedefinitions: 'CustomResourceDefinition',
+  leases: 'Lease',
+  priorityclasses: 'PriorityClass',
+  podsecuritypolicies: 'PodSecurityPolicy',
+  runtimeclasses: 'RuntimeClass',
+  storageclasses: 'StorageClass',
+};
+
+/** The kind of a resource: from the table, else the resource name itself (custom resources keep their plural). */
+export function kindOfResource(resource: string): string {
+  return KINDS[resource] ?? resource;
+}
