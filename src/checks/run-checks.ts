@@ -44,6 +44,14 @@ export interface EvaluationResult {
 export interface EvaluateOptions {
   readonly exceptions?: ExceptionMatcher;
   readonly collectEvaluations?: boolean;
+  /**
+   * Run the object-scoped checks (PodSpec, Container, Object) only on the subjects with these identity
+   * keys (`InventoryObject.key`); Cluster checks run as given. The monitor re-evaluates what a change
+   * can affect this way.
+   */
+  readonly subjects?: ReadonlySet<string>;
+  /** Called for every finding with the key of the subject it was found on (undefined for Cluster checks). */
+  readonly onFinding?: (finding: Finding, subjectKey: string | undefined) => void;
 }
 
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
@@ -138,7 +146,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
         ...(entry === undefined ? {} : { entry }),
         ...(templateMetadataPointer === undefined || entry !== defaultEntry ? {} : { templateMetadataPointer }),
       });
-      findings.push({
+      const finding: Finding = {
         checkId: active.check.id,
         severity: descriptor.severity ?? active.severity,
         area: active.check.meta.area,
@@ -157,7 +165,9 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
         frameworks: active.check.meta.frameworks ?? {},
         fingerprint: fingerprintOf(active.check.id, resource, pointer),
         ...(suppression === undefined ? {} : { suppression }),
-      });
+      };
+      findings.push(finding);
+      options.onFinding?.(finding, defaultEntry?.key);
       if (entry !== undefined) record(active.check.id, entry, 'fail');
       else record(active.check.id, resource, 'fail');
     },
@@ -189,6 +199,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
   const containerChecks = checks.filter((c) => c.check.target === 'Container');
   if (podChecks.length > 0 || containerChecks.length > 0) {
     for (const { owner, template } of inventory.podTemplates()) {
+      if (options.subjects?.has(owner.key) === false) continue;
       const pod: PodSpecSubject = {
         spec: template.spec,
         pointer: template.specPointer,
@@ -211,6 +222,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     .map((active) => ({ active, applies: kindMatcher(active.check.kinds) }));
   if (objectChecks.length > 0) {
     for (const entry of inventory.all()) {
+      if (options.subjects?.has(entry.key) === false) continue;
       for (const { active, applies } of objectChecks) {
         if (applies(entry)) guarded(active, entry, { object: entry.object, entry, inventory }, '');
       }
