@@ -4,7 +4,9 @@ import { VIGIL_VERSION } from '../core/version.js';
 import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
+import { monitorCommand } from './monitor.js';
 import { scanCommand } from './scan.js';
+import { snapshotCommand } from './snapshot.js';
 
 /** Run the CLI in-process with the given arguments (without `node` and the script). Returns the exit code. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
@@ -21,7 +23,13 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io)]) {
+  for (const command of [
+    scanCommand(io, setExit),
+    checksCommand(io),
+    explainCommand(io),
+    snapshotCommand(io, setExit),
+    monitorCommand(io, setExit),
+  ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),
     );
