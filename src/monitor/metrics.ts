@@ -75,6 +75,12 @@ export class MonitorMetrics {
     labelNames: ['sink'] as const,
     registers: [this.registry],
   });
+  readonly storeSeconds = new Histogram({
+    name: 'vigil_store_write_duration_seconds',
+    help: 'Time to record an evaluation in the store.',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
+    registers: [this.registry],
+  });
   readonly storeFailures = new Counter({
     name: 'vigil_store_failures_total',
     help: 'Store writes that failed (retried with the next evaluation).',

@@ -40,7 +40,10 @@ export interface MonitorOptions {
 /** What one evaluation did, for listeners (benchmarks, logs, the dashboard later). */
 export interface EvaluationReport {
   readonly mode: 'full' | 'incremental';
+  /** Evaluation time (checks only). */
   readonly ms: number;
+  /** Time to record the outcome in the store. */
+  readonly storeMs: number;
   readonly changes: number;
   readonly opened: number;
   readonly reopened: number;
@@ -68,6 +71,8 @@ export class Monitor {
   private readonly expected = new Set<string>();
   private readonly synced = new Set<string>();
   private readonly listeners: ((report: EvaluationReport) => void)[] = [];
+  /** Objects held per kind, kept as changes arrive (for `vigil_inventory_objects`). */
+  private readonly kindCounts = new Map<string, number>();
   private started = false;
   private needsCompleteRecord = false;
   private timer: NodeJS.Timeout | undefined;
@@ -186,6 +191,8 @@ export class Monitor {
   private apply(key: string, after: SourcedObject | undefined, before: KubeObject | undefined): void {
     if (after === undefined) this.inventory.remove(key);
     else this.inventory.upsert(after);
+    if (before !== undefined) this.kindCounts.set(before.kind, (this.kindCounts.get(before.kind) ?? 1) - 1);
+    if (after !== undefined) this.kindCounts.set(after.object.kind, (this.kindCounts.get(after.object.kind) ?? 0) + 1);
     if (!this.started) return;
     const object = after?.object ?? before;
     if (object === undefined) return;
@@ -291,6 +298,7 @@ export class Monitor {
     const at = this.now();
     const complete = mode === 'full' || this.needsCompleteRecord;
     let transitions;
+    const storeStarted = performance.now();
     try {
       transitions = await this.options.store.recordFindings({
         cluster: this.options.cluster,
@@ -312,22 +320,20 @@ export class Monitor {
       if (mode === 'full') throw err;
       return;
     }
+    const storeMs = performance.now() - storeStarted;
+    metrics?.storeSeconds.observe(storeMs / 1000);
     metrics?.transitions.inc({ transition: 'opened' }, transitions.opened.length);
     metrics?.transitions.inc({ transition: 'reopened' }, transitions.reopened.length);
     metrics?.transitions.inc({ transition: 'resolved' }, transitions.resolved.length);
     metrics?.lastEvaluation.set(Date.parse(at) / 1000);
     metrics?.setFindings(this.evaluator.current());
-    if (metrics !== undefined) {
-      const kinds = new Map<string, number>();
-      for (const entry of this.inventory.all()) kinds.set(entry.ref.kind, (kinds.get(entry.ref.kind) ?? 0) + 1);
-      metrics.objects.reset();
-      for (const [kind, n] of kinds) metrics.objects.set({ kind }, n);
-    }
+    for (const [kind, n] of this.kindCounts) metrics?.objects.set({ kind }, n);
     const quiet = mode === 'full' && this.baseline === true && this.options.alertOnBaseline !== true && !this.status.ready;
     if (!quiet) await this.alert(transitions.opened, transitions.reopened, at);
     const report: EvaluationReport = {
       mode,
       ms,
+      storeMs,
       changes,
       opened: transitions.opened.length,
       reopened: transitions.reopened.length,

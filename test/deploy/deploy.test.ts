@@ -78,7 +78,7 @@ describe.each([
   ['the Helm chart', fromChart],
 ] as const)('%s', (_name, objects) => {
   it('grants only get, list and watch, on exactly the resources Vigil reads (Secrets only when asked)', () => {
-    const role = objects.find((o) => o.kind === 'ClusterRole') as {
+    const role = objects.find((o) => o.kind === 'ClusterRole') as unknown as {
       rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
     };
     const granted = new Set<string>();
@@ -92,7 +92,7 @@ describe.each([
   });
 
   it('runs non-root on a read-only root filesystem under the restricted profile', () => {
-    const deployment = objects.find((o) => o.kind === 'Deployment') as {
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
       spec: {
         template: { spec: { securityContext: Record<string, unknown>; containers: { securityContext: Record<string, unknown> }[] } };
       };
@@ -110,7 +110,7 @@ describe.each([
   });
 
   it('has a NetworkPolicy for itself, ingress on the metrics port only', () => {
-    const policy = objects.find((o) => o.kind === 'NetworkPolicy') as {
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy') as unknown as {
       spec: { policyTypes: string[]; ingress: { ports: { port: number }[] }[] };
     };
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
@@ -120,7 +120,7 @@ describe.each([
 
 describe('the Helm chart', () => {
   it('adds the Secrets rule only when asked', () => {
-    const role = (o: Obj[]): string => JSON.stringify((o.find((x) => x.kind === 'ClusterRole') as { rules: unknown[] }).rules);
+    const role = (o: Obj[]): string => JSON.stringify((o.find((x) => x.kind === 'ClusterRole') as unknown as { rules: unknown[] }).rules);
     expect(role(fromChart)).not.toContain('secrets');
     expect(role(objectsOf(rendered({ rbac: { secretMetadata: true } })))).toContain('secrets');
     expect(objectsOf(rendered({ networkPolicy: { enabled: false } })).some((o) => o.kind === 'NetworkPolicy')).toBe(false);
