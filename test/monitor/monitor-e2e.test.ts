@@ -73,6 +73,8 @@ describe.each(['event', 'status'] as const)('monitor end to end (410 as %s)', (g
       backoffMs: { initial: 10, max: 100 },
     });
     await within(5000, 'first evaluation', () => Promise.resolve(monitor.readiness.ready ? true : undefined));
+    // Every kind's watch is open (they start right after each list).
+    await within(5000, 'every watch open', () => Promise.resolve(server.openWatches === feed.watchers.length ? true : undefined));
   });
 
   afterEach(async () => {
