@@ -25,10 +25,12 @@ process.stderr.write(`vigil demo: manifests ${demo}\nvigil demo: data in ${dataD
 if (existsSync(join(demo, 'audit.log'))) {
   process.stderr.write('vigil demo: audit.log found; its replay through the detection rules is wired in when the audit engine is merged\n');
 }
+const config = join(demo, '.vigil.yaml');
 process.exitCode = await runCli(
   [
     'monitor',
     demo,
+    ...(existsSync(config) ? ['--config', config] : []),
     '--cluster-name',
     'demo',
     '--data-dir',
