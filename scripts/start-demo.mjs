@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: the monitor on the bundled demo. Loads the demo cluster from examples/demo (or a small
-// stand-in while it does not exist), stores into SQLite under a temporary data directory, prints the
+// `npm start`: the monitor on the bundled demo. Loads the demo cluster from examples/demo (with its
+// .vigil.yaml), stores into SQLite under a temporary data directory, prints the
 // loopback URLs of its endpoints, and runs until Ctrl-C. Alerts go to stdout as JSON lines.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../dist/cli/program.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const demo = existsSync(join(root, 'examples', 'demo')) ? join(root, 'examples', 'demo') : join(root, 'test', 'fixtures', 'monitor-demo');
+const demo = join(root, 'examples', 'demo');
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
 
 /** 9464 (the usual port) when free, else any free port: the URL printed is the one to use. */

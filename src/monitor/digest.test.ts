@@ -15,6 +15,7 @@ function finding(name: string, severity: Finding['severity']): Finding {
   const resource = { apiVersion: 'v1', kind: 'Pod', namespace: 'a', name };
   return {
     checkId: 'images/latest-tag',
+    messageId: 'latest',
     severity,
     area: 'images',
     title: 'Latest tag',

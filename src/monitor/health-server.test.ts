@@ -9,6 +9,7 @@ function finding(namespace: string | undefined, severity: Finding['severity'], s
   const resource = { apiVersion: 'v1', kind: 'Pod', name: 'p', ...(namespace === undefined ? {} : { namespace }) };
   return {
     checkId: 'images/latest-tag',
+    messageId: 'latest',
     severity,
     area: 'images',
     title: 't',

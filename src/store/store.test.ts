@@ -18,6 +18,7 @@ function finding(name: string, severity: Severity = 'high', extra: Partial<Findi
   const resource = { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name };
   return {
     checkId: 'images/latest-tag',
+    messageId: 'latest',
     severity,
     area: 'images',
     title: 'Image uses latest',
