@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs PostgreSQL from Debian's packages (if missing) and starts a throw-away server on loopback
+# Installs PostgreSQL from Debian's packages (apt-get) and starts a throw-away server on loopback
 # for the store tests. Source it: it exports VIGIL_TEST_POSTGRES_URL. Runs as root; the server runs as
 # the `postgres` system user that the Debian package creates.
 set -euo pipefail
@@ -10,13 +10,12 @@ pg_bin() {
   [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
 }
 
-if ! pg_bin >/dev/null; then
-  echo "ci: installing PostgreSQL from Debian's packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends postgresql >/dev/null 2>&1 || {
-    apt-get update >/dev/null
-    apt-get install -y --no-install-recommends postgresql >/dev/null
-  }
+# Always through apt-get (a no-op when the package is already there); refresh the lists only if needed.
+echo "ci: installing PostgreSQL from Debian's packages"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y --no-install-recommends postgresql >/dev/null 2>&1; then
+  apt-get update >/dev/null
+  apt-get install -y --no-install-recommends postgresql >/dev/null
 fi
 PG_BIN=$(pg_bin)
 PG_DIR=$(mktemp -d /tmp/vigil-pg.XXXXXX)
