@@ -262,11 +262,20 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
     });
 }
 
+/** How long `--once` waits for the first evaluation before giving up. */
+const ONCE_DEADLINE_MS = 5 * 60_000;
+
 async function waitReady(monitor: Monitor): Promise<void> {
+  const deadline = Date.now() + ONCE_DEADLINE_MS;
   for (;;) {
     if (monitor.readiness.ready) {
       await monitor.whenIdle();
       return;
+    }
+    if (Date.now() > deadline) {
+      throw new VigilError(`no complete evaluation within ${ONCE_DEADLINE_MS / 60_000} minutes: ${monitor.readiness.reason}`, {
+        hint: 'Check that the API server answers (see the messages above).',
+      });
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

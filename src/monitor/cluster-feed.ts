@@ -19,8 +19,9 @@ export interface ClusterFeed {
 
 /**
  * Watch every kind the checks need and feed the Monitor: one list-then-watch loop per kind. A kind
- * that cannot be listed (forbidden, not served) does not hold up the first evaluation; it is logged,
- * shown in `vigil_resource_unavailable`, and tried again later.
+ * that may not be listed (forbidden, not served) does not hold up the first evaluation; it is logged,
+ * shown in `vigil_resource_unavailable`, and tried again later. A kind whose list fails otherwise is
+ * retried with backoff, and the first evaluation waits for it (`/readyz` says so).
  */
 export function watchCluster(api: KubeApi, monitor: Monitor, options: ClusterFeedOptions = {}): ClusterFeed {
   const kinds = options.kinds ?? CLUSTER_KINDS;
@@ -65,7 +66,10 @@ export function watchCluster(api: KubeApi, monitor: Monitor, options: ClusterFee
               unavailable.set(resource, reason);
               options.metrics?.listFailures.set({ resource, reason }, 1);
             }
-            monitor.giveUp(keyOf(k));
+            // Forbidden and not-served kinds stay so: evaluate without them. A failing list (a 500, a
+            // timeout) is retried and holds up the first evaluation, which would otherwise resolve the
+            // stored findings of that kind only to reopen them when the list succeeds.
+            if (reason !== 'failed') monitor.giveUp(keyOf(k));
           },
           onEvent(k, type) {
             options.metrics?.watchEvents.inc({ resource: resourceNameOf(k), type });
