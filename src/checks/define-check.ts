@@ -99,6 +99,14 @@ export interface CheckDefinition<Id extends string, MessageId extends string, Ta
    * `apps/Deployment`), and the group `*` matches every group.
    */
   readonly kinds?: Target extends 'Object' ? readonly string[] : never;
+  /**
+   * Kinds of other objects whose changes can change this check's result (same syntax as `kinds`;
+   * `'*'` is any kind). The monitor uses it to re-run only the checks a change can affect: a Cluster
+   * check without `reads` is re-run on every change; an object-scoped check is always re-run on its
+   * own subject, and on every subject when an object of a kind it `reads` changes (say so when it
+   * looks things up in `subject.inventory`, such as namespace labels).
+   */
+  readonly reads?: readonly string[];
   readonly meta: CheckMeta;
   /** Message templates by id; `{{name}}` placeholders are filled from the report's data. */
   readonly messages: Readonly<Record<MessageId, string>>;

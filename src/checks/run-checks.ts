@@ -3,7 +3,7 @@ import { fingerprintOf, type Finding } from '../core/finding.js';
 import { fieldPathOf, valueAt } from '../core/json-pointer.js';
 import { apiGroupOf, type ResourceRef } from '../core/resource-ref.js';
 import { bySeverityDescending, type Severity } from '../core/severity.js';
-import type { Inventory, InventoryObject } from '../inventory/inventory.js';
+import type { Inventory, InventoryObject, WorkloadTemplate } from '../inventory/inventory.js';
 import { containersOf } from '../k8s/pod-templates.js';
 import type { Check, CheckContext, ContainerSubject, PodSpecSubject, ReportDescriptor } from './define-check.js';
 import type { ExceptionMatcher } from './exceptions.js';
@@ -44,6 +44,14 @@ export interface EvaluationResult {
 export interface EvaluateOptions {
   readonly exceptions?: ExceptionMatcher;
   readonly collectEvaluations?: boolean;
+  /**
+   * Run the object-scoped checks (PodSpec, Container, Object) only on the subjects with these identity
+   * keys (`InventoryObject.key`); Cluster checks run as given. The monitor re-evaluates what a change
+   * can affect this way.
+   */
+  readonly subjects?: ReadonlySet<string>;
+  /** Called for every finding with the key of the subject it was found on (undefined for Cluster checks). */
+  readonly onFinding?: (finding: Finding, subjectKey: string | undefined) => void;
 }
 
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
@@ -87,6 +95,24 @@ export function compareFindings(a: Finding, b: Finding): number {
     compareText(a.location.file ?? '', b.location.file ?? '') ||
     (a.location.line ?? 0) - (b.location.line ?? 0)
   );
+}
+
+/** Every template, or only the subjects' (without rebuilding every template after each change). */
+function templatesToJudge(inventory: Inventory, subjects: ReadonlySet<string> | undefined): readonly WorkloadTemplate[] {
+  if (subjects === undefined) return inventory.podTemplates();
+  const out: WorkloadTemplate[] = [];
+  for (const key of subjects) {
+    for (const entry of inventory.entriesOf(key)) {
+      const template = inventory.templateOf(entry);
+      if (template !== undefined) out.push(template);
+    }
+  }
+  return out.sort((a, b) => a.owner.id - b.owner.id);
+}
+
+function entriesToJudge(inventory: Inventory, subjects: ReadonlySet<string> | undefined): readonly InventoryObject[] {
+  if (subjects === undefined) return inventory.all();
+  return [...subjects].flatMap((key) => inventory.entriesOf(key)).sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -141,7 +167,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
         ...(entry === undefined ? {} : { entry }),
         ...(templateMetadataPointer === undefined || entry !== defaultEntry ? {} : { templateMetadataPointer }),
       });
-      findings.push({
+      const finding: Finding = {
         checkId: active.check.id,
         severity: descriptor.severity ?? active.severity,
         area: active.check.meta.area,
@@ -161,7 +187,9 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
         frameworks: active.check.meta.frameworks ?? {},
         fingerprint: fingerprintOf(active.check.id, resource, pointer),
         ...(suppression === undefined ? {} : { suppression }),
-      });
+      };
+      findings.push(finding);
+      options.onFinding?.(finding, defaultEntry?.key);
       if (entry !== undefined) record(active.check.id, entry, 'fail');
       else record(active.check.id, resource, 'fail');
     },
@@ -192,7 +220,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
   const podChecks = checks.filter((c) => c.check.target === 'PodSpec');
   const containerChecks = checks.filter((c) => c.check.target === 'Container');
   if (podChecks.length > 0 || containerChecks.length > 0) {
-    for (const { owner, template } of inventory.podTemplates()) {
+    for (const { owner, template } of templatesToJudge(inventory, options.subjects)) {
       const pod: PodSpecSubject = {
         spec: template.spec,
         pointer: template.specPointer,
@@ -214,7 +242,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     .filter((c) => c.check.target === 'Object')
     .map((active) => ({ active, applies: kindMatcher(active.check.kinds) }));
   if (objectChecks.length > 0) {
-    for (const entry of inventory.all()) {
+    for (const entry of entriesToJudge(inventory, options.subjects)) {
       for (const { active, applies } of objectChecks) {
         if (applies(entry)) guarded(active, entry, { object: entry.object, entry, inventory }, '');
       }

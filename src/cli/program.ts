@@ -8,7 +8,9 @@ import { EXIT, reportError, type CliIo } from './io.js';
 import { netpolCommand } from './netpol.js';
 import { pssCommand } from './pss.js';
 import { rbacCommand } from './rbac.js';
+import { monitorCommand } from './monitor.js';
 import { scanCommand } from './scan.js';
+import { snapshotCommand } from './snapshot.js';
 
 /** Run the CLI in-process with the given arguments (without `node` and the script). Returns the exit code. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
@@ -35,6 +37,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     rbacCommand(io, setExit),
     pssCommand(io, setExit),
     auditCommand(io, setExit),
+    snapshotCommand(io, setExit),
+    monitorCommand(io, setExit),
   ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),

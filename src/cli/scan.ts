@@ -1,17 +1,20 @@
 import { Command, Option } from 'commander';
 
-import { scanInputs, type ScanReport } from '../checks/scan.js';
+import { scanInputs, scanObjects, type ScanReport } from '../checks/scan.js';
 import { UsageError } from '../core/errors.js';
 import { isAtLeast, SEVERITIES, type Severity } from '../core/severity.js';
 import { shouldColor } from '../report/colors.js';
 import { formatSummaryLine } from '../report/format-summary.js';
 import { formatReport, OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
+import { readCluster } from '../sources/cluster.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../sources/load-inputs.js';
 import { DEFAULT_YAML_LIMITS } from '../sources/yaml-documents.js';
+import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-options.js';
 import { emit, EXIT, listOption, mebibytes, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 
-interface ScanFlags {
+interface ScanFlags extends ClusterFlags {
+  cluster?: boolean;
   format: OutputFormat;
   output?: string;
   failOn: Severity | 'none';
@@ -40,12 +43,13 @@ export function scanExitCode(report: ScanReport, flags: Pick<ScanFlags, 'failOn'
 }
 
 export function scanCommand(io: CliIo, setExit: (code: number) => void): Command {
-  return new Command('scan')
+  const command = new Command('scan')
     .summary('check manifests for security problems')
     .description(
       'Read Kubernetes manifests (files, folders, globs, - for stdin; YAML or JSON; Lists; kustomizations) and report security problems.',
     )
-    .argument('<paths...>', 'files, folders (recursive), globs, or - for standard input')
+    .argument('[paths...]', 'files, folders (recursive), globs, or - for standard input (none with --cluster)')
+    .option('--cluster', 'scan the live cluster of the kubeconfig instead of files (-n then reads one namespace)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
     .option('-o, --output <file>', 'write the report to a file (the summary still goes to stderr)')
     .addOption(
@@ -68,7 +72,9 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void): Command
       mebibytes,
     )
     .option('--color', 'force colour')
-    .option('--no-color', 'never colour')
+    .option('--no-color', 'never colour');
+  addClusterOptions(command);
+  return command
     .addHelpText(
       'after',
       `
@@ -77,14 +83,24 @@ Examples:
   helm template my-chart | vigil scan -
   vigil scan k8s/ --format sarif -o vigil.sarif --fail-on high
   vigil scan k8s/ --only 'images/*' --format json
+  vigil scan --cluster --context prod -n shop
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or input error
 (including a scan that found no Kubernetes object at all).`,
     )
-    .action(async (paths: string[], flags: ScanFlags) => {
+    .action(async (paths: string[], flags: ScanFlags, self: Command) => {
       const config = loadConfig(flags.config, io.cwd);
       if (flags.output !== undefined && flags.output === '') throw new UsageError('--output needs a file name');
-      const report = await scanInputs(paths, {
+      if (flags.cluster === true && paths.length > 0) throw new UsageError('give paths or --cluster, not both');
+      if (flags.cluster !== true && paths.length === 0) {
+        throw new UsageError('nothing to scan', { hint: 'Give files or folders (or - for stdin), or --cluster for the live cluster.' });
+      }
+      // With --cluster, -n names the namespace to read, as in kubectl.
+      const namespace =
+        flags.cluster === true && self.getOptionValueSource('defaultNamespace') === 'cli' ? flags.defaultNamespace : undefined;
+      const cluster =
+        flags.cluster === true ? await readCluster(kubeApiOf(flags), namespace === undefined ? {} : { namespace }) : undefined;
+      const scanOptions = {
         config,
         only: flags.only,
         skip: flags.skip,
@@ -96,7 +112,16 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
           limits: { ...DEFAULT_YAML_LIMITS, ...(flags.maxDocumentSize === undefined ? {} : { maxDocumentChars: flags.maxDocumentSize }) },
           ...(io.readStdin === undefined ? {} : { readStdin: io.readStdin }),
         },
-      });
+      };
+      const report =
+        cluster === undefined
+          ? await scanInputs(paths, scanOptions)
+          : scanObjects(
+              cluster.objects,
+              { files: 0, documents: cluster.objects.length, emptyDocuments: 0, skippedDocuments: 0, objects: cluster.objects.length },
+              cluster.problems,
+              scanOptions,
+            );
       const toFile = flags.output !== undefined && flags.output !== '-';
       const color = flags.color ?? (!toFile && shouldColor(io.stdout, io.env));
       const text = formatReport(report, flags.format, {

@@ -34,7 +34,13 @@ export type InputProblemCode =
   | 'duplicate-object'
   | 'kustomize'
   | 'invalid-exception'
-  | 'invalid-rule';
+  | 'invalid-rule'
+  /** Live clusters: the identity may not list a kind. */
+  | 'forbidden'
+  /** Live clusters: the API server does not serve a kind (an add-on not installed, an old version). */
+  | 'not-served'
+  /** Live clusters: listing a kind failed for another reason. */
+  | 'cluster-read';
 
 /** Thrown for problems that stop a command (bad flags, unreadable config): they carry a hint. */
 export class VigilError extends Error {

@@ -182,6 +182,22 @@ export class Inventory {
     return removed;
   }
 
+  /** The objects with this identity key (more than one when a file set defines it twice). */
+  entriesOf(key: string): readonly InventoryObject[] {
+    return this.byKey.get(key) ?? [];
+  }
+
+  /**
+   * The pod template of one object, when it is judged on its own (`podTemplates` gives it): a
+   * workload whose controller is not in the Inventory. Lets the monitor look at one object without
+   * rebuilding every template.
+   */
+  templateOf(entry: InventoryObject): WorkloadTemplate | undefined {
+    if (!isWorkloadKind(entry.ref.apiVersion, entry.ref.kind) || this.hasControllerPresent(entry)) return undefined;
+    const template = podTemplateOf(entry.object);
+    return template === undefined ? undefined : { owner: entry, template };
+  }
+
   /** Every object, in the order added. */
   all(): InventoryObject[] {
     return [...this.entries.values()];

@@ -1,0 +1,282 @@
+import { readFileSync } from 'node:fs';
+
+import { Command, Option } from 'commander';
+
+import { activeChecks } from '../checks/catalog.js';
+import { ExceptionMatcher } from '../checks/exceptions.js';
+import type { AlertSink } from '../core/alert.js';
+import { describeError, UsageError, VigilError } from '../core/errors.js';
+import { SEVERITIES, type Severity } from '../core/severity.js';
+import { watchCluster, type ClusterFeed } from '../monitor/cluster-feed.js';
+import { DigestScheduler, parseDigestTime } from '../monitor/digest.js';
+import { watchFiles, type FileFeed } from '../monitor/file-feed.js';
+import { JsonLinesAlertSink } from '../monitor/finding-alerts.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startHealthServer, type ListenOptions } from '../monitor/health-server.js';
+import { MonitorMetrics } from '../monitor/metrics.js';
+import { Monitor } from '../monitor/monitor.js';
+import { openStore } from '../store/open-store.js';
+import type { RetentionPolicy, Store } from '../store/store.js';
+import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-options.js';
+import { EXIT, listOption, type CliIo } from './io.js';
+import { loadConfig } from './load-config.js';
+
+interface MonitorFlags extends ClusterFlags {
+  namespace?: string;
+  clusterName?: string;
+  store?: string;
+  dataDir: string;
+  listen: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tokenFile?: string;
+  alertSeverity: Severity;
+  alertsStdout?: boolean;
+  alertOnBaseline?: boolean;
+  digestAt?: string;
+  retentionDays?: number;
+  resyncMinutes: number;
+  poll: number;
+  once?: boolean;
+  config?: string;
+  only: string[];
+  skip: string[];
+  annotationExceptions: boolean;
+}
+
+/** `host:port`, `[::1]:port` or `:port`. */
+export function parseListen(value: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (match === null || port > 65535) throw new UsageError(`--listen: expected HOST:PORT, got "${value}"`);
+  const host = match[1] ?? match[2] ?? '';
+  return { host: host === '' ? DEFAULT_HOST : host, port };
+}
+
+function positiveNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag}: expected a non-negative number, got "${value}"`);
+    return n;
+  };
+}
+
+function readSecretFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch (err: unknown) {
+    throw new VigilError(`cannot read ${what} ${path}: ${describeError(err)}`, { cause: err });
+  }
+}
+
+/**
+ * Wait for SIGINT or SIGTERM (Ctrl-C, `kubectl delete pod`). A second signal while stopping exits at once.
+ */
+function untilSignalled(): Promise<string> {
+  return new Promise((resolve) => {
+    const handler = (signal: string): void => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      process.once('SIGINT', () => process.exit(130));
+      resolve(signal);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
+
+export function monitorCommand(io: CliIo, setExit: (code: number) => void, until: () => Promise<string> = untilSignalled): Command {
+  const command = new Command('monitor')
+    .summary('keep watching a cluster (or manifests): store findings, alert, serve metrics')
+    .description(
+      'Watch a live cluster (or, given paths, manifests on disk), re-evaluate only what each change can affect, record each finding’s life (first seen, last seen, resolved, reopened) in the store, alert on new and reopened findings, and serve /metrics, /healthz and /readyz.',
+    )
+    .argument('[paths...]', 'watch these manifests instead of a cluster (re-read every --poll seconds)')
+    .option('-n, --namespace <namespace>', 'watch namespaced kinds in this namespace only')
+    .option('--cluster-name <name>', 'name of the cluster in the store and alerts (default: the kubeconfig context, or "manifests")')
+    .option('--store <url>', 'postgres://… for PostgreSQL, or a SQLite file (default: <data-dir>/vigil.db)')
+    .option('--data-dir <dir>', 'folder for the embedded SQLite store', '.vigil-data')
+    .option(
+      '--listen <host:port>',
+      'address of /metrics, /healthz and /readyz (loopback unless TLS and a token are given)',
+      `${DEFAULT_HOST}:${DEFAULT_PORT}`,
+    )
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
+    .option('--token-file <file>', 'require this bearer token on /metrics')
+    .addOption(
+      new Option('--alert-severity <severity>', 'alert on new and reopened findings at or above this').choices(SEVERITIES).default('high'),
+    )
+    .option('--alerts-stdout', 'write alerts to standard output as JSON lines')
+    .option('--alert-on-baseline', 'also alert on what the very first evaluation of a new cluster finds')
+    .option('--digest-at <HH:MM>', 'send a daily digest through the alert sinks at this UTC time')
+    .option(
+      '--retention-days <days>',
+      'delete resolved findings, alerts and runs older than this (checked hourly)',
+      positiveNumber('--retention-days'),
+    )
+    .option('--resync-minutes <minutes>', 'evaluate everything again this often (0: never)', positiveNumber('--resync-minutes'), 30)
+    .option('--poll <seconds>', 'with paths: how often to re-read them (0: once)', positiveNumber('--poll'), 2)
+    .option('--once', 'evaluate and store once, print a summary, and exit')
+    .option('-c, --config <file>', 'configuration file (default: ./.vigil.yaml when present)')
+    .option('--only <checks>', 'run only these check ids or globs', listOption, [])
+    .option('--skip <checks>', 'skip these check ids or globs', listOption, [])
+    .option('--no-annotation-exceptions', 'ignore vigil.dev/ignore annotations');
+  addClusterOptions(command);
+  return command
+    .addHelpText(
+      'after',
+      `
+Examples:
+  vigil monitor                                   watch the current kubeconfig context
+  vigil monitor --context prod --store postgres://vigil@db/vigil --alerts-stdout
+  vigil monitor --in-cluster --listen 0.0.0.0:9464 --tls-cert tls.crt --tls-key tls.key --token-file token
+  vigil monitor k8s/ --poll 5                     watch manifests on disk
+
+Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
+    )
+    .action(async (paths: string[], flags: MonitorFlags) => {
+      const log = (message: string): void => {
+        io.stderr.write(`vigil: ${message.replace(/^monitor: /, '')}\n`);
+      };
+      const config = loadConfig(flags.config, io.cwd);
+      const checks = activeChecks(config, { only: flags.only, skip: flags.skip });
+      const exceptions = new ExceptionMatcher(config, {
+        annotations: flags.annotationExceptions && config.annotationExceptions,
+        today: new Date().toISOString().slice(0, 10),
+      });
+      const listen = parseListen(flags.listen);
+      const tls =
+        flags.tlsCert === undefined && flags.tlsKey === undefined
+          ? undefined
+          : flags.tlsCert !== undefined && flags.tlsKey !== undefined
+            ? { cert: readSecretFile(flags.tlsCert, 'certificate'), key: readSecretFile(flags.tlsKey, 'key') }
+            : (() => {
+                throw new UsageError('--tls-cert and --tls-key go together');
+              })();
+      const token = flags.tokenFile === undefined ? undefined : readSecretFile(flags.tokenFile, 'token file');
+      if (token === '') throw new UsageError(`--token-file ${flags.tokenFile ?? ''} is empty`);
+      const listenOptions: ListenOptions = { ...listen, ...(tls === undefined ? {} : { tls }), ...(token === undefined ? {} : { token }) };
+      const digestAt = flags.digestAt === undefined ? undefined : parseDigestTime(flags.digestAt);
+      const api = paths.length === 0 ? kubeApiOf(flags) : undefined;
+      const clusterName = flags.clusterName ?? (api === undefined ? 'manifests' : api.contextName);
+
+      const store: Store = await openStore(flags.store, { dataDir: flags.dataDir, cwd: io.cwd });
+      const metrics = new MonitorMetrics();
+      const sinks: AlertSink[] = flags.alertsStdout === true ? [new JsonLinesAlertSink(io.stdout)] : [];
+      const monitor = new Monitor({
+        cluster: clusterName,
+        checks,
+        exceptions,
+        store,
+        sinks,
+        alertMinSeverity: flags.alertSeverity,
+        ...(flags.alertOnBaseline === true ? { alertOnBaseline: true } : {}),
+        metrics,
+        log,
+      });
+      const cleanups: (() => Promise<void> | void)[] = [() => monitor.stop(), () => store.close()];
+      const cleanup = async (): Promise<void> => {
+        for (const fn of cleanups.reverse())
+          await Promise.resolve(fn()).catch((err: unknown) => {
+            log(`while stopping: ${describeError(err)}`);
+          });
+      };
+      try {
+        log(`store: ${store.kind} ${store.location}`);
+        let feed: ClusterFeed | FileFeed;
+        if (api === undefined) {
+          feed = await watchFiles(paths, monitor, {
+            intervalMs: flags.once === true ? 0 : flags.poll * 1000,
+            log,
+            onProblems: (problems) => {
+              for (const p of problems.filter((q) => q.level === 'error')) log(`${p.location.file}: ${p.message}`);
+            },
+          });
+          log(
+            `watching manifests: ${paths.join(', ')}${flags.once === true || flags.poll === 0 ? '' : ` (re-read every ${flags.poll} s)`}`,
+          );
+        } else {
+          feed = watchCluster(api, monitor, { metrics, log, ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }) });
+          log(`watching ${api.server} (context ${api.contextName})${flags.namespace === undefined ? '' : ` namespace ${flags.namespace}`}`);
+        }
+        cleanups.unshift(() => feed.stop());
+
+        if (flags.once === true) {
+          await waitReady(monitor);
+          const counts = await store.openCounts(clusterName);
+          io.stdout.write(
+            `${JSON.stringify({ cluster: clusterName, objects: monitor.inventory.size, open: counts, store: `${store.kind} ${store.location}` })}\n`,
+          );
+          setExit(EXIT.ok);
+          return;
+        }
+
+        const server = await startHealthServer({ metrics, readiness: () => monitor.readiness }, listenOptions);
+        cleanups.push(() => server.close());
+        log(`metrics: ${server.url}/metrics  health: ${server.url}/healthz  ready: ${server.url}/readyz`);
+
+        const timers: NodeJS.Timeout[] = [];
+        if (flags.resyncMinutes > 0) timers.push(setInterval(() => void monitor.resync(), flags.resyncMinutes * 60_000));
+        if (flags.retentionDays !== undefined) {
+          const days = flags.retentionDays;
+          const policy: RetentionPolicy = { resolvedFindingsDays: days, alertDays: days, runDays: days };
+          const prune = (): void => {
+            store
+              .applyRetention(policy, new Date().toISOString())
+              .then((r) => {
+                if (r.findings + r.alerts + r.runs > 0)
+                  log(`retention: deleted ${r.findings} findings, ${r.alerts} alerts, ${r.runs} runs`);
+              })
+              .catch((err: unknown) => {
+                log(`retention failed: ${describeError(err)}`);
+              });
+          };
+          prune();
+          timers.push(setInterval(prune, 3_600_000));
+        }
+        if (digestAt !== undefined) {
+          const digest = new DigestScheduler({
+            at: digestAt,
+            store,
+            cluster: clusterName,
+            sinks,
+            onFailure: (sink, message) => {
+              metrics.alertFailures.inc({ sink });
+              log(`digest to ${sink} failed: ${message}`);
+            },
+          });
+          digest.start();
+          cleanups.push(() => {
+            digest.stop();
+          });
+        }
+        cleanups.push(() => {
+          for (const t of timers) clearInterval(t);
+        });
+        const signal = await until();
+        log(`${signal}: stopping`);
+        setExit(EXIT.ok);
+      } finally {
+        await cleanup();
+      }
+    });
+}
+
+/** How long `--once` waits for the first evaluation before giving up. */
+const ONCE_DEADLINE_MS = 5 * 60_000;
+
+async function waitReady(monitor: Monitor): Promise<void> {
+  const deadline = Date.now() + ONCE_DEADLINE_MS;
+  for (;;) {
+    if (monitor.readiness.ready) {
+      await monitor.whenIdle();
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new VigilError(`no complete evaluation within ${ONCE_DEADLINE_MS / 60_000} minutes: ${monitor.readiness.reason}`, {
+        hint: 'Check that the API server answers (see the messages above).',
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

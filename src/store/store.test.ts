@@ -1,0 +1,227 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { freshDatabase, POSTGRES_URL } from '../../test/support/postgres.js';
+import { REPO_ROOT } from '../../test/support/shared.js';
+import type { Alert } from '../core/alert.js';
+import { fingerprintOf, type Finding } from '../core/finding.js';
+import type { Severity } from '../core/severity.js';
+import { openStore } from './open-store.js';
+import type { Store } from './store.js';
+
+function finding(name: string, severity: Severity = 'high', extra: Partial<Finding> = {}): Finding {
+  const resource = { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name };
+  return {
+    checkId: 'images/latest-tag',
+    messageId: 'latest',
+    severity,
+    area: 'images',
+    title: 'Image uses latest',
+    message: `Pod ${name} uses latest`,
+    resource,
+    location: { path: 'spec.containers[0].image', pointer: '/spec/containers/0/image' },
+    remediation: 'Pin it.',
+    frameworks: {},
+    fingerprint: fingerprintOf('images/latest-tag', resource, '/spec/containers/0/image'),
+    ...extra,
+  };
+}
+
+function alert(id: string): Alert {
+  return { id, rule: 'images/latest-tag', source: 'finding', severity: 'high', title: 't', output: 'o', time: '2026-01-01T00:00:00.000Z' };
+}
+
+interface Backend {
+  readonly name: string;
+  readonly available: boolean;
+  /** A spec for openStore plus a cleanup. */
+  create(): Promise<{ spec: string; dataDir: string; cleanup: () => Promise<void> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'sqlite',
+    available: true,
+    create: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-store-'));
+      return Promise.resolve({
+        spec: join(dir, 'vigil.db'),
+        dataDir: dir,
+        cleanup: () => {
+          rmSync(dir, { recursive: true, force: true });
+          return Promise.resolve();
+        },
+      });
+    },
+  },
+  {
+    name: 'postgres',
+    available: POSTGRES_URL !== undefined,
+    create: async () => {
+      const db = await freshDatabase();
+      return { spec: db.url, dataDir: tmpdir(), cleanup: db.drop };
+    },
+  },
+];
+
+const run = promisify(execFile);
+
+describe.each(backends)('Store on $name', (backend) => {
+  let store: Store;
+  let spec: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => {
+    if (!backend.available) return;
+    const created = await backend.create();
+    spec = created.spec;
+    cleanup = created.cleanup;
+    store = await openStore(spec, { dataDir: created.dataDir });
+  });
+  afterEach(async () => {
+    if (!backend.available) return;
+    await store.close();
+    await cleanup();
+  });
+  const test = it.runIf(backend.available);
+
+  test('migrates once and again without change', async () => {
+    expect(store.kind).toBe(backend.name);
+    expect(await store.migrate()).toBe(1);
+    expect(await store.migrate()).toBe(1);
+  });
+
+  test('migrates safely when several processes start at once', async () => {
+    const entry = join(REPO_ROOT, 'dist', 'store', 'open-store.js');
+    expect(existsSync(entry), 'run `npm run build` first (npm test does)').toBe(true);
+    const script = `const { openStore } = await import(${JSON.stringify(entry)}); const s = await openStore(process.argv[1], { dataDir: '.' }); await s.close();`;
+    await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--input-type=module', '-e', script, spec])));
+    expect(await store.migrate()).toBe(1);
+    await store.recordFindings({ cluster: 'c', at: '2026-01-01T00:00:00Z', present: [finding('a')], complete: true });
+    expect(await store.findings({ cluster: 'c' })).toHaveLength(1);
+  });
+
+  test('tracks each finding through opened, resolved and reopened', async () => {
+    const a = finding('a');
+    const b = finding('b', 'critical');
+    let t = await store.recordFindings({ cluster: 'prod', at: '2026-01-01T00:00:00Z', present: [a, b], complete: true, runId: 7 });
+    expect(t.opened.map((f) => f.resource.name).sort()).toEqual(['a', 'b']);
+    t = await store.recordFindings({ cluster: 'prod', at: '2026-01-02T00:00:00Z', present: [a], complete: true });
+    expect(t).toMatchObject({ opened: [], reopened: [], seen: 1 });
+    expect(t.resolved.map((f) => f.fingerprint)).toEqual([b.fingerprint]);
+    t = await store.recordFindings({ cluster: 'prod', at: '2026-01-03T00:00:00Z', present: [a, b], complete: true });
+    expect(t.reopened.map((f) => f.fingerprint)).toEqual([b.fingerprint]);
+
+    const [storedB] = (await store.findings({ cluster: 'prod', status: 'all' })).filter((f) => f.fingerprint === b.fingerprint);
+    expect(storedB).toMatchObject({
+      status: 'open',
+      firstSeen: '2026-01-01T00:00:00.000Z',
+      lastSeen: '2026-01-03T00:00:00.000Z',
+      reopenCount: 1,
+      finding: b,
+    });
+    expect(storedB?.resolvedAt).toBeUndefined();
+    const events = await store.findingEvents(b.fingerprint, 'prod');
+    expect(events.map((e) => `${e.type}@${e.at.slice(0, 10)}`)).toEqual([
+      'opened@2026-01-01',
+      'resolved@2026-01-02',
+      'reopened@2026-01-03',
+    ]);
+    expect(events[0]?.runId).toBe(7);
+    const [storedA] = (await store.findings({ cluster: 'prod' })).filter((f) => f.fingerprint === a.fingerprint);
+    expect(storedA?.lastSeen).toBe('2026-01-03T00:00:00.000Z');
+  });
+
+  test('applies incremental changes: present and absent, leaving the rest alone', async () => {
+    const [a, b, c] = [finding('a'), finding('b'), finding('c')];
+    await store.recordFindings({ cluster: 'k', at: '2026-01-01T00:00:00Z', present: [a, b], complete: true });
+    const t = await store.recordFindings({ cluster: 'k', at: '2026-01-01T00:01:00Z', present: [c], absent: [a.fingerprint, 'unknown'] });
+    expect(t.opened.map((f) => f.resource.name)).toEqual(['c']);
+    expect(t.resolved.map((f) => f.resource.name)).toEqual(['a']);
+    const again = await store.recordFindings({ cluster: 'k', at: '2026-01-01T00:02:00Z', present: [], absent: [a.fingerprint] });
+    expect(again.resolved).toEqual([]);
+    expect((await store.findings({ cluster: 'k' })).map((f) => f.finding.resource.name).sort()).toEqual(['b', 'c']);
+    expect((await store.findings({ cluster: 'k', status: 'resolved' })).map((f) => f.resolvedAt)).toEqual(['2026-01-01T00:01:00.000Z']);
+  });
+
+  test('keeps clusters apart', async () => {
+    await store.recordFindings({ cluster: 'one', at: '2026-01-01T00:00:00Z', present: [finding('a')], complete: true });
+    const t = await store.recordFindings({ cluster: 'two', at: '2026-01-01T00:00:00Z', present: [], complete: true });
+    expect(t.resolved).toEqual([]);
+    expect(await store.findings({ cluster: 'one' })).toHaveLength(1);
+  });
+
+  test('counts open findings by severity, leaving suppressed ones out', async () => {
+    const suppressed = finding('s', 'critical', {
+      suppression: { kind: 'config', reason: 'accepted', source: '.vigil.yaml exceptions[0]' },
+    });
+    await store.recordFindings({
+      cluster: 'c',
+      at: '2026-01-01T00:00:00Z',
+      present: [finding('a', 'high'), finding('b', 'low'), suppressed],
+      complete: true,
+    });
+    expect(await store.openCounts('c')).toEqual({ critical: 0, high: 1, medium: 0, low: 1, info: 0 });
+    expect(await store.transitionsSince('c', '2026-01-01T00:00:00Z')).toEqual({ opened: 3, resolved: 0, reopened: 0 });
+    expect(await store.transitionsSince('c', '2026-01-02T00:00:00Z')).toEqual({ opened: 0, resolved: 0, reopened: 0 });
+  });
+
+  test('records scan runs', async () => {
+    const id = await store.startRun('c', 'sync', '2026-01-01T00:00:00Z');
+    await store.finishRun(id, { at: '2026-01-01T00:00:02Z', status: 'ok', objects: 10, findings: 3 });
+    const failed = await store.startRun('c', 'resync', '2026-01-01T01:00:00Z');
+    await store.finishRun(failed, { at: '2026-01-01T01:00:01Z', status: 'failed', objects: 0, findings: 0, error: 'boom' });
+    const runs = await store.runs({ cluster: 'c' });
+    expect(runs.map((r) => [r.kind, r.status, r.objects, r.findings, r.error])).toEqual([
+      ['resync', 'failed', 0, 0, 'boom'],
+      ['sync', 'ok', 10, 3, undefined],
+    ]);
+    expect(runs[1]).toMatchObject({ id, startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:00:02.000Z' });
+  });
+
+  test('stores each alert once', async () => {
+    expect(await store.recordAlerts([alert('x'), alert('y')], '2026-01-01T00:00:00Z')).toBe(2);
+    expect(await store.recordAlerts([alert('x')], '2026-01-01T00:00:01Z')).toBe(0);
+    const stored = await store.alerts();
+    expect(stored.map((s) => s.alert.id)).toEqual(['x', 'y']);
+    expect(stored[0]?.alert).toEqual(alert('x'));
+  });
+
+  test('applies retention to resolved findings, their events, alerts and runs', async () => {
+    const [a, b] = [finding('a'), finding('b')];
+    await store.recordFindings({ cluster: 'c', at: '2026-01-01T00:00:00Z', present: [a, b], complete: true });
+    await store.recordFindings({ cluster: 'c', at: '2026-01-02T00:00:00Z', present: [a], complete: true });
+    await store.recordAlerts([alert('old')], '2026-01-01T00:00:00Z');
+    await store.recordAlerts([alert('new')], '2026-03-01T00:00:00Z');
+    const run1 = await store.startRun('c', 'sync', '2026-01-01T00:00:00Z');
+    await store.finishRun(run1, { at: '2026-01-01T00:00:01Z', status: 'ok', objects: 1, findings: 1 });
+    const result = await store.applyRetention({ resolvedFindingsDays: 30, alertDays: 30, runDays: 30 }, '2026-03-02T00:00:00Z');
+    expect(result).toEqual({ findings: 1, events: 2, alerts: 1, runs: 1 });
+    expect((await store.findings({ cluster: 'c', status: 'all' })).map((f) => f.fingerprint)).toEqual([a.fingerprint]);
+    expect(await store.findingEvents(b.fingerprint)).toEqual([]);
+    expect((await store.alerts()).map((s) => s.alert.id)).toEqual(['new']);
+    expect(await store.applyRetention({}, '2026-03-02T00:00:00Z')).toEqual({ findings: 0, events: 0, alerts: 0, runs: 0 });
+  });
+});
+
+describe('openStore', () => {
+  it('refuses stores it does not know', async () => {
+    await expect(openStore('mysql://db/vigil', { dataDir: tmpdir() })).rejects.toThrow(/unsupported store/);
+  });
+
+  it('puts the SQLite file under the data directory by default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-data-'));
+    try {
+      const store = await openStore(undefined, { dataDir: join(dir, 'nested') });
+      expect(store.location).toBe(join(dir, 'nested', 'vigil.db'));
+      await store.close();
+      expect(existsSync(join(dir, 'nested', 'vigil.db'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
