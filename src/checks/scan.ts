@@ -51,6 +51,12 @@ export interface ScanOptions extends CheckSelection {
   readonly collectEvaluations?: boolean;
   readonly defaultNamespace?: string;
   readonly load?: LoadOptions;
+  /**
+   * Report only on this namespace (what `-n` means for a live cluster): findings about objects in it
+   * and about its Namespace object. Other objects are still read, as context (a RoleBinding's
+   * ClusterRole); findings about them are counted in a note, not shown.
+   */
+  readonly scopeNamespace?: string;
 }
 
 function todayUtc(): string {
@@ -81,9 +87,28 @@ export function scanObjects(
   exceptions.scanAnnotations(inventory.all().map((entry) => ({ entry })));
 
   const problems = [...readProblems, ...inventoryProblems, ...exceptions.problems];
+  let findings = result.findings;
+  const scope = options.scopeNamespace;
+  if (scope !== undefined) {
+    findings = findings.filter(
+      (f) =>
+        f.resource.namespace === scope ||
+        (f.resource.namespace === undefined && f.resource.kind === 'Namespace' && f.resource.name === scope),
+    );
+    const outside = result.findings.length - findings.length;
+    if (outside > 0) {
+      problems.push({
+        code: 'out-of-scope',
+        level: 'info',
+        location: { file: `namespace ${scope}` },
+        message: `${outside} finding${outside === 1 ? '' : 's'} about objects outside namespace ${scope} (cluster-scoped objects, other namespaces) ${outside === 1 ? 'is' : 'are'} not shown`,
+        hint: 'Scan without -n to see them.',
+      });
+    }
+  }
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   let suppressed = 0;
-  for (const finding of result.findings) {
+  for (const finding of findings) {
     if (finding.suppression === undefined) bySeverity[finding.severity]++;
     else suppressed++;
   }
@@ -95,7 +120,7 @@ export function scanObjects(
       objects: inventory.size,
       skippedDocuments: readStats.skippedDocuments,
       emptyDocuments: readStats.emptyDocuments,
-      findings: result.findings.length - suppressed,
+      findings: findings.length - suppressed,
       suppressed,
       bySeverity,
       checksRun: checks.length,
@@ -103,7 +128,7 @@ export function scanObjects(
       inputErrors: problems.filter((p) => p.level === 'error').length,
       inputWarnings: problems.filter((p) => p.level === 'warning').length,
     },
-    findings: result.findings,
+    findings,
     problems,
     checkErrors: result.errors,
     checks,

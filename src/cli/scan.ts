@@ -107,6 +107,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
         ...(!flags.annotationExceptions ? { annotationExceptions: false } : {}),
         ...(flags.format === 'junit' ? { collectEvaluations: true } : {}),
         ...(flags.defaultNamespace === undefined ? {} : { defaultNamespace: flags.defaultNamespace }),
+        ...(namespace === undefined ? {} : { scopeNamespace: namespace }),
         load: {
           ...(flags.maxFileSize === undefined ? {} : { maxFileBytes: flags.maxFileSize }),
           limits: { ...DEFAULT_YAML_LIMITS, ...(flags.maxDocumentSize === undefined ? {} : { maxDocumentChars: flags.maxDocumentSize }) },

@@ -35,6 +35,8 @@ export type InputProblemCode =
   | 'kustomize'
   | 'invalid-exception'
   | 'invalid-rule'
+  /** Findings left out because they fall outside the namespace asked for. */
+  | 'out-of-scope'
   /** Live clusters: the identity may not list a kind. */
   | 'forbidden'
   /** Live clusters: the API server does not serve a kind (an add-on not installed, an old version). */

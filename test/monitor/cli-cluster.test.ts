@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 interface JsonReport {
-  findings: { checkId: string; fingerprint: string; resource: { name: string; namespace?: string } }[];
+  findings: { checkId: string; fingerprint: string; resource: { kind: string; name: string; namespace?: string } }[];
   problems: { code: string; message: string }[];
 }
 
@@ -79,7 +79,10 @@ describe('vigil scan --cluster', () => {
   it('reads one namespace with -n', async () => {
     const result = await cli(['scan', '--cluster', '--kubeconfig', kubeconfig, '-n', 'ops', '--format', 'json'], dir);
     const report = JSON.parse(result.stdout) as JsonReport;
-    expect(new Set(report.findings.map((f) => f.resource.namespace))).toEqual(new Set(['ops']));
+    // Findings about ops (its pods, and its Namespace object) only; other objects were context.
+    expect(new Set(report.findings.map((f) => f.resource.namespace ?? `${f.resource.kind}/${f.resource.name}`))).toEqual(
+      new Set(['ops', 'Namespace/ops']),
+    );
     expect(server.requests.some((r) => r.path === '/api/v1/namespaces/ops/pods')).toBe(true);
   });
 
