@@ -137,16 +137,54 @@ export class DetectionEngine {
     const candidates = this.index.candidates(event);
     if (candidates.length === 0) return NO_ALERTS;
     let alerts: Alert[] | undefined;
+    let order: number[] | undefined;
+    let firstMatchGroup = false;
     // Later steps first, so that an event never completes a sequence it has just started.
     for (let i = candidates.length - 1; i >= 0; i--) {
       const c = candidates[i] as Candidate;
+      if (c.rule.firstMatch === true && c.rule.state === undefined) {
+        firstMatchGroup = true;
+        continue;
+      }
       if (!MatchIndex.detailMatches(c, event)) continue;
       const alert = this.runCandidate(c, event, time);
-      if (alert !== undefined) (alerts ??= []).push(alert);
+      if (alert === undefined) continue;
+      (alerts ??= []).push(alert);
+      (order ??= []).push(c.ruleIndex);
     }
-    if (alerts === undefined) return NO_ALERTS;
     // Report in rule order (candidates ran in reverse).
-    return alerts.length > 1 ? alerts.reverse() : alerts;
+    if (alerts !== undefined && alerts.length > 1) {
+      alerts.reverse();
+      order?.reverse();
+    }
+    if (firstMatchGroup) {
+      const first = this.runFirstMatch(candidates, event, time);
+      if (first !== undefined) {
+        alerts ??= [];
+        const at = (order ?? []).findIndex((r) => r > first.ruleIndex);
+        alerts.splice(at === -1 ? alerts.length : at, 0, first.alert);
+      }
+    }
+    return alerts ?? NO_ALERTS;
+  }
+
+  /**
+   * Falco's `rule_matching: first`: the first rule of the first-match group (in rule order) whose
+   * condition matches decides the event; the rules after it are not evaluated.
+   */
+  private runFirstMatch(
+    candidates: readonly Candidate[],
+    event: AuditEvent,
+    time: number,
+  ): { alert: Alert; ruleIndex: number } | undefined {
+    for (const c of candidates) {
+      if (c.rule.firstMatch !== true || c.rule.state !== undefined) continue;
+      if (!MatchIndex.detailMatches(c, event)) continue;
+      if (!this.test(c.rule, c.rule.steps[c.step] as RuleStep, event, NO_PREVIOUS)) continue;
+      const alert = this.raise(c.ruleIndex, [event], event, time);
+      return alert === undefined ? undefined : { alert, ruleIndex: c.ruleIndex };
+    }
+    return undefined;
   }
 
   private test(rule: DetectionRule, step: RuleStep, event: AuditEvent, context: StepContext): boolean {
@@ -356,11 +394,13 @@ export class DetectionEngine {
             ...(ref.namespace === '' ? {} : { namespace: ref.namespace }),
             name,
           };
+    if (rule.outputFields !== undefined) Object.assign(fields, rule.outputFields(last));
     return {
       id,
       rule: rule.id,
       source: rule.source,
       severity: rule.severity,
+      ...(rule.priority === undefined ? {} : { priority: rule.priority }),
       title: rule.title,
       output: rule.output(last, { ...extra, events: events.length }),
       time: new Date(time).toISOString(),

@@ -95,6 +95,15 @@ export interface DetectionRule {
   readonly origin: { readonly file: string; readonly line?: number };
   /** Whether the rule is on (a disabled rule is loaded, listed, and never run). */
   readonly enabled: boolean;
+  /** The rule's own priority name when its language has one (Falco's `Warning`, `Notice`, …), put on its alerts. */
+  readonly priority?: string;
+  /**
+   * First-match group (Falco's `rule_matching: first`): of the stateless rules with this flag, only
+   * the first in rule order whose condition matches an event raises an alert for it.
+   */
+  readonly firstMatch?: boolean;
+  /** Extra alert fields computed from the event that raised it (Falco's `output_fields`). */
+  readonly outputFields?: (event: AuditEvent) => Readonly<Record<string, string>>;
 }
 
 /** A rule language: turns rule files into detection rules, reporting problems with file and line. */

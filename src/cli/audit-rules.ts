@@ -38,8 +38,12 @@ export function withRuleFlags(command: Command): Command {
     .option('--context <paths...>', 'Kubernetes manifests (files, folders) describing the cluster, for context in conditions and alerts');
 }
 
-/** Load the built-in and given rule files, report problems, and apply --only/--skip. Throws when a given file cannot be read or a rule is broken. */
-export function loadRulesForCli(io: CliIo, flags: RuleFlags, holder: ContextHolder): DetectionRule[] {
+/**
+ * Load the built-in and given rule files, report problems, and apply --only/--skip. Throws when a given
+ * file cannot be read or a rule is broken, or when no rule is selected and there are no `otherRules`
+ * (rules of another language, such as Falco rules, that will run beside these).
+ */
+export function loadRulesForCli(io: CliIo, flags: RuleFlags, holder: ContextHolder, otherRules = 0): DetectionRule[] {
   const files: RuleFileText[] = flags.builtinRules ? builtinRuleFiles() : [];
   for (const file of flags.rules) {
     try {
@@ -61,7 +65,7 @@ export function loadRulesForCli(io: CliIo, flags: RuleFlags, holder: ContextHold
   const only = flags.only.map((p) => picomatch(p));
   const skip = flags.skip.map((p) => picomatch(p));
   const selected = loaded.rules.filter((r) => (only.length === 0 || only.some((m) => m(r.id))) && !skip.some((m) => m(r.id)));
-  if (selected.length === 0) throw new UsageError('no rule is selected: check --only, --skip and --no-builtin-rules');
+  if (selected.length === 0 && otherRules === 0) throw new UsageError('no rule is selected: check --only, --skip and --no-builtin-rules');
   return selected;
 }
 

@@ -11,6 +11,7 @@ import { describeError, UsageError } from '../core/errors.js';
 import { formatSourceLocation } from '../core/source-location.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 import { createStyle, shouldColor } from '../report/colors.js';
+import { falcoScanNote, loadFalcoRulesForCli, withFalcoFlags, type FalcoFlags } from './audit-falco.js';
 import { loadContextForCli, loadRulesForCli, withRuleFlags, type RuleFlags } from './audit-rules.js';
 import { EXIT, type CliIo } from './io.js';
 
@@ -52,7 +53,7 @@ export function sinksFromFlags(io: CliIo, flags: SinkFlags): { sinks: AlertSink[
   return { sinks, ...(prometheus === undefined ? {} : { prometheus }) };
 }
 
-interface ScanFlags extends RuleFlags, SinkFlags {
+interface ScanFlags extends RuleFlags, SinkFlags, FalcoFlags {
   format: 'text' | 'json';
   failOn: Severity | 'none';
   throttle: boolean;
@@ -105,13 +106,15 @@ export function stdinOf(read: () => Promise<string>): NodeJS.ReadableStream {
 
 export function auditScanCommand(io: CliIo, setExit: (code: number) => void): Command {
   const command = withSinkFlags(
-    withRuleFlags(
-      new Command('scan')
-        .summary('run detection rules over audit logs')
-        .description(
-          'Read audit logs (JSON lines or EventList batches; files, folders of rotated logs, .gz, - for stdin) and run the detection rules over them.',
-        )
-        .argument('<logs...>', 'audit log files, folders, or - for stdin'),
+    withFalcoFlags(
+      withRuleFlags(
+        new Command('scan')
+          .summary('run detection rules over audit logs')
+          .description(
+            'Read audit logs (JSON lines or EventList batches; files, folders of rotated logs, .gz, - for stdin) and run the detection rules over them.',
+          )
+          .argument('<logs...>', 'audit log files, folders, or - for stdin'),
+      ),
     ),
   )
     .addOption(
@@ -138,16 +141,18 @@ Examples:
   vigil audit scan audit.log.gz --format json > alerts.jsonl
   vigil audit scan audit.log --rules my-rules.yaml --context k8s/ --fail-on high
   vigil audit scan /var/log/kubernetes/audit.log --follow --slack-webhook "$SLACK_URL"
+  vigil audit scan audit.log --falco-rules k8s_audit_rules.yaml --falco-rules my_overrides.yaml --rule-matching first
 
-JSON output is one alert per line: {id, time, rule, severity, title, mitre, output, user, auditID,
-auditIDs, sourceIPs, resource, fields}. Exit codes: 0 ran, 1 an alert at or above --fail-on,
+JSON output is one alert per line: {id, time, rule, source, severity, priority, title, mitre, output,
+user, auditID, auditIDs, sourceIPs, resource, fields}. Exit codes: 0 ran, 1 an alert at or above --fail-on,
 2 usage error or no readable audit event at all.`,
     )
     .action(async (logs: string[], flags: ScanFlags) => {
       if (flags.follow === true && (logs.length !== 1 || logs[0] === '-')) throw new UsageError('--follow takes exactly one log file');
       const holder: ContextHolder = {};
       await loadContextForCli(io, flags.context, holder);
-      const rules = loadRulesForCli(io, flags, holder);
+      const falco = loadFalcoRulesForCli(io, flags);
+      const rules = [...loadRulesForCli(io, flags, holder, falco.rules.length), ...falco.rules];
       const color = flags.color ?? shouldColor(io.stdout, io.env);
       const style = createStyle(color && flags.format === 'text');
       const out = new StreamSink(io.stdout, flags.format, (alert, text) => style.severity(alert.severity, text));
@@ -193,6 +198,7 @@ auditIDs, sourceIPs, resource, fields}. Exit codes: 0 ran, 1 an alert at or abov
       }
       for (const f of failures) io.stderr.write(`vigil: delivery failed: ${f.sink}: ${describeError(f.error)}\n`);
       io.stderr.write(scanSummary(result));
+      io.stderr.write(falcoScanNote(falco));
       if (result.notFound > 0 || result.counts.events === 0) {
         if (result.counts.events === 0)
           io.stderr.write(

@@ -15,6 +15,8 @@ export interface Alert {
   readonly rule: string;
   readonly source: AlertSource;
   readonly severity: Severity;
+  /** The rule's priority name when its language has one (Falco rules: `Warning`, `Notice`, …). */
+  readonly priority?: string;
   /** One line for people. */
   readonly title: string;
   /** The rendered output (a rule's output template, a finding's message). */

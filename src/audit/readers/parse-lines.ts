@@ -55,7 +55,8 @@ export function itemsOfValue(value: unknown, file: string, line: number, out: Au
         file,
         line,
         'not-kubernetes',
-        event.error,
+        // Falco's k8saudit plugin words it the same way, so one grep finds both tools' complaints.
+        `data not recognized as a k8s audit event: ${event.error}`,
         'The audit log backend writes one audit.k8s.io/v1 Event per line (--audit-log-format=json).',
       ),
     );

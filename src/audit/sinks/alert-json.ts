@@ -1,9 +1,12 @@
 import type { Alert } from '../../core/alert.js';
+import { priorityOfSeverity } from '../falco/priority.js';
 
 /**
  * The JSON form of an alert that every machine sink writes (one per line in files and on stdout):
  * Alert's fields plus `auditID`, the event that raised it (window and sequence alerts list all
- * their events in `auditIDs`).
+ * their events in `auditIDs`), and `priority`: a Falco rule's own, or the Falco priority matching
+ * the severity of a Vigil rule (critical → Critical, high → Error, medium → Warning, low → Notice,
+ * info → Informational), so that one consumer reads both.
  */
 export function alertJson(alert: Alert): Record<string, unknown> {
   const auditID = typeof alert.fields?.auditID === 'string' ? alert.fields.auditID : alert.auditIDs?.at(-1);
@@ -13,6 +16,7 @@ export function alertJson(alert: Alert): Record<string, unknown> {
     rule: alert.rule,
     source: alert.source,
     severity: alert.severity,
+    priority: alert.priority ?? priorityOfSeverity(alert.severity),
     title: alert.title,
     mitre: alert.mitre ?? [],
     output: alert.output,
