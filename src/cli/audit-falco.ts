@@ -7,7 +7,7 @@ import { loadFalcoRules, type FalcoRuleFile, type FalcoRuleset, type RuleMatchin
 import type { DetectionRule } from '../audit/rule.js';
 import { describeError, VigilError } from '../core/errors.js';
 import { formatSourceLocation } from '../core/source-location.js';
-import { listOption, type CliIo } from './io.js';
+import type { CliIo } from './io.js';
 
 /** Flags of `vigil audit scan` for Falco rules files. */
 export interface FalcoFlags {
@@ -23,8 +23,8 @@ export function withFalcoFlags(command: Command): Command {
   return command
     .option(
       '--falco-rules <file>',
-      'Falco rules file(s) with k8s_audit rules, loaded in order beside the Vigil rules (repeatable): later files append to or override earlier ones',
-      listOption,
+      'Falco rules file with k8s_audit rules, loaded beside the Vigil rules (repeat the flag for more files, in load order: later files append to or override earlier ones)',
+      (value: string, previous: string[]) => [...previous, value],
       [],
     )
     .addOption(
@@ -68,7 +68,7 @@ export function loadFalcoRulesForCli(io: CliIo, flags: FalcoFlags): FalcoForCli 
   const errors = ruleset.problems.filter((p) => p.level === 'error');
   if (errors.length > 0)
     throw new VigilError(`${errors.length} problem(s) in the Falco rules files; no rule was run`, {
-      hint: 'Fix the items named above (docs/falco.md lists the supported syntax and fields), or leave their file out.',
+      hint: 'Fix the items named above (docs/falco-rules.md lists the supported syntax and fields), or leave their file out.',
     });
   const only = flags.only.map((p) => picomatch(p));
   const skip = flags.skip.map((p) => picomatch(p));

@@ -23,6 +23,20 @@ export interface RuleFlags {
   context: string[];
 }
 
+/**
+ * `--only`/`--skip` values split at commas only: Falco rule names hold spaces (`K8s Secret Created`),
+ * and Vigil rule ids never do.
+ */
+function ruleNames(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  ];
+}
+
 /** Add the rule-selection flags to a command. */
 export function withRuleFlags(command: Command): Command {
   return command
@@ -33,8 +47,8 @@ export function withRuleFlags(command: Command): Command {
       [],
     )
     .option('--no-builtin-rules', 'do not load the built-in rules')
-    .option('--only <rules>', 'run only these rule ids or globs (comma-separated, repeatable)', listOption, [])
-    .option('--skip <rules>', 'skip these rule ids or globs (comma-separated, repeatable)', listOption, [])
+    .option('--only <rules>', 'run only these rule ids or names, or globs (comma-separated, repeatable)', ruleNames, [])
+    .option('--skip <rules>', 'skip these rule ids or names, or globs (comma-separated, repeatable)', ruleNames, [])
     .option('--context <paths...>', 'Kubernetes manifests (files, folders) describing the cluster, for context in conditions and alerts');
 }
 

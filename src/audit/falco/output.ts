@@ -1,4 +1,5 @@
 import { FALCO_FIELDS, FIELD_NAMES_LONGEST_FIRST, type FalcoEventView } from './fields.js';
+import { REDACTED } from '../redact.js';
 import { WRONG_TYPE } from './json-walk.js';
 
 /** A rendered output: the text, and the value of each field it names (Falco's `output_fields`). */
@@ -29,6 +30,25 @@ export class OutputTemplateError extends Error {
 type Part = string | { readonly token: string; readonly width: number; readonly value: (view: FalcoEventView) => string | undefined };
 
 const NOT_AVAILABLE = '<NA>';
+
+/**
+ * `ka.req.configmap.obj` is the ConfigMap's data; Falco's "Create/Modify Configmap With Private
+ * Credentials" prints it in full, credentials included. Vigil never prints secret values: alerts show
+ * the keys (which say what kind of credential it is) with every value masked. Conditions still see
+ * the data as it is.
+ */
+const CONFIGMAP_DATA = 'ka.req.configmap.obj';
+
+function maskedData(json: string): string {
+  let data: unknown;
+  try {
+    data = JSON.parse(json);
+  } catch {
+    return REDACTED;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return REDACTED;
+  return JSON.stringify(Object.fromEntries(Object.keys(data).map((k) => [k, REDACTED])));
+}
 
 /**
  * Compile a Falco output template as libsinsp's event formatter reads it: `%field` and
@@ -87,7 +107,7 @@ export function compileOutput(template: string): OutputTemplate {
       value: (view) => {
         const v = spec.extract(view, key, index);
         if (v === undefined || v === WRONG_TYPE) return undefined;
-        if (typeof v === 'string') return v;
+        if (typeof v === 'string') return name === CONFIGMAP_DATA ? maskedData(v) : v;
         return v.length === 0 ? undefined : `(${v.join(',')})`;
       },
     });

@@ -11,7 +11,7 @@ import { compileOutput, OutputTemplateError, type OutputTemplate } from './outpu
 import { severityOfPriority } from './priority.js';
 import { readFalcoRuleFile } from './reader.js';
 import { expandLists, MacroResolver, quoteItem, ResolveError, type CompiledList, type MacroEntry } from './resolve.js';
-import { rfc3339Nanos } from './timestamp.js';
+import { nanosOf, parseRfc3339, type Rfc3339Time } from './timestamp.js';
 import { versionProblems } from './versions.js';
 
 /** A rules file to load: its name (for messages) and its text. */
@@ -71,6 +71,21 @@ function knownField(text: string): boolean {
   return FALCO_FIELDS.has(bracket === -1 ? text : text.slice(0, bracket));
 }
 
+/** The view of one event; the nanosecond time (BigInt arithmetic) is worked out only when a rule reads it. */
+class LazyView implements FalcoEventView {
+  private nanos: string | undefined;
+
+  constructor(
+    readonly raw: AuditEvent['raw'],
+    private readonly time: Rfc3339Time,
+    readonly cluster: string | undefined,
+  ) {}
+
+  get rawtime(): string {
+    return (this.nanos ??= nanosOf(this.time));
+  }
+}
+
 /** Where a k8s_audit rule looks at each event: the view shared by every rule, rebuilt once per event. */
 class Runtime {
   private current: AuditEvent | undefined;
@@ -89,10 +104,10 @@ class Runtime {
     if (event !== this.current) {
       this.current = event;
       const ts = event.raw.stageTimestamp;
-      const rawtime = typeof ts === 'string' ? rfc3339Nanos(ts) : undefined;
-      this.visible = rawtime !== undefined;
-      if (rawtime === undefined) this.stats.skippedEvents++;
-      else this.cx.reset({ raw: event.raw, rawtime, cluster: this.cluster });
+      const time = typeof ts === 'string' ? parseRfc3339(ts) : undefined;
+      this.visible = time !== undefined;
+      if (time === undefined) this.stats.skippedEvents++;
+      else this.cx.reset(new LazyView(event.raw, time, this.cluster));
     }
     return this.visible ? this.cx : undefined;
   }

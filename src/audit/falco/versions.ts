@@ -38,7 +38,7 @@ export function versionProblems(collector: FalcoCollector): InputProblem[] {
       level: 'warning',
       location: { file: req.loc.file, line: req.loc.line },
       message: `required_engine_version ${req.version} is more than Vigil's Falco rules engine (${FALCO_ENGINE_VERSION}); loading anyway`,
-      hint: 'Rules that use what Vigil lacks are reported one by one; docs/falco.md lists what is supported.',
+      hint: 'Rules that use what Vigil lacks are reported one by one; docs/falco-rules.md lists what is supported.',
     });
   }
   for (const req of collector.pluginVersions) {
