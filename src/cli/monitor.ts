@@ -18,6 +18,7 @@ import { MonitorMetrics } from '../monitor/metrics.js';
 import { Monitor } from '../monitor/monitor.js';
 import { openStore } from '../store/open-store.js';
 import type { RetentionPolicy, Store } from '../store/store.js';
+import { loadFalcoRulesForCli, withFalcoFlags, type FalcoFlags } from './audit-falco.js';
 import { loadRulesForCli } from './audit-rules.js';
 import { sinksFromFlags, withSinkFlags, type SinkFlags } from './audit-scan.js';
 import { readFile, receiverTokens } from './audit-serve.js';
@@ -25,7 +26,7 @@ import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-optio
 import { EXIT, listOption, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 
-interface MonitorFlags extends ClusterFlags, SinkFlags {
+interface MonitorFlags extends ClusterFlags, SinkFlags, Pick<FalcoFlags, 'falcoRules' | 'ruleMatching'> {
   namespace?: string;
   clusterName?: string;
   store?: string;
@@ -158,6 +159,7 @@ export function monitorCommand(io: CliIo, setExit: (code: number) => void, until
     .option('--audit-token-file <file>', 'bearer tokens the audit receiver accepts, one per line (or VIGIL_RECEIVER_TOKEN)')
     .option('--audit-insecure-http', 'serve the audit receiver over plain HTTP (loopback only; for testing)');
   withSinkFlags(command, { metricsFile: false });
+  withFalcoFlags(command);
   addClusterOptions(command);
   return command
     .addHelpText(
@@ -168,6 +170,7 @@ Examples:
   vigil monitor --context prod --store postgres://vigil@db/vigil --alerts-stdout
   vigil monitor --in-cluster --listen 0.0.0.0:9464 --tls-cert tls.crt --tls-key tls.key --token-file token
   vigil monitor k8s/ --poll 5                     watch manifests on disk
+  vigil monitor --audit-log /var/log/kubernetes/audit.log --follow --falco-rules k8s_audit_rules.yaml
 
 Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
     )
@@ -224,11 +227,23 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
         () => store.close(),
       ];
       const wantsAudit = flags.auditLog.length > 0 || receiverOptions !== undefined;
+      if (!wantsAudit && flags.falcoRules.length > 0)
+        throw new UsageError('--falco-rules needs an audit input: --audit-log or --audit-webhook');
       let audit: MonitorAuditFeed | undefined;
       if (wantsAudit) {
         // The rules consult the live Inventory (which workload a service account runs, what mounts a Secret).
         const holder = liveContext(() => monitor.inventory);
-        const rules = loadRulesForCli(io, { rules: flags.auditRules, builtinRules: true, only: [], skip: [], context: [] }, holder);
+        const falco = loadFalcoRulesForCli(io, {
+          falcoRules: flags.falcoRules,
+          ruleMatching: flags.ruleMatching,
+          only: [],
+          skip: [],
+          cluster: clusterName,
+        });
+        const rules = [
+          ...loadRulesForCli(io, { rules: flags.auditRules, builtinRules: true, only: [], skip: [], context: [] }, holder),
+          ...falco.rules,
+        ];
         audit = new MonitorAuditFeed({ rules, holder, store, sinks, cluster: clusterName, metrics, log });
         const feed = audit;
         cleanups.unshift(() => feed.stop());

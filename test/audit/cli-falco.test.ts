@@ -120,6 +120,31 @@ describe.skipIf(!SHARED_AVAILABLE)('vigil audit scan --falco-rules', () => {
     expect(r.stderr).toContain('cannot read Falco rules');
   });
 
+  it('runs in vigil monitor too: --audit-log with --falco-rules stores and sends the Falco alerts', async () => {
+    const dataDir = mkdtempSync(join(tmp, 'monitor-'));
+    const r = await run([
+      'monitor',
+      'examples/demo',
+      '--once',
+      '--data-dir',
+      dataDir,
+      '--audit-log',
+      falco('events', 'create_cluster_role_wildcard_resources.json'),
+      '--falco-rules',
+      RULES,
+      '--rule-matching',
+      'first',
+      '--alerts-stdout',
+    ]);
+    expect(r.code).toBe(0);
+    const alerts = jsonLines(r.stdout).filter((a) => a.source === 'falco');
+    expect(alerts.map((a) => [a.rule, a.priority])).toEqual([['ClusterRole With Wildcard Created', 'Warning']]);
+    expect(r.stderr).toContain('rule matching: first');
+    const without = await run(['monitor', 'examples/demo', '--once', '--data-dir', dataDir, '--falco-rules', RULES]);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('--falco-rules needs an audit input');
+  });
+
   it('refuses an unknown --rule-matching', async () => {
     const r = await run([
       'audit',
