@@ -10,7 +10,7 @@ import { readManifestText } from '../sources/read-manifest-text.js';
 import { REPO_ROOT } from '../../test/support/shared.js';
 import { CATALOG, docsOf } from './catalog.js';
 import { generateCatalog } from '../../scripts/generate-catalog.mjs';
-import { runChecks } from './test-support/check-harness.js';
+import { runSourcedChecks } from './test-support/check-harness.js';
 
 const REQUIRED_SECTIONS = ['## Why it matters', '## Examples', '## How to fix', '## When to disable'];
 const checksDir = join(REPO_ROOT, 'src', 'checks');
@@ -58,10 +58,7 @@ describe('the check catalog', () => {
           const text = readFileSync(join(folder, 'fixtures', fixture), 'utf8');
           const read = readManifestText(text, fixture);
           expect(read.problems.filter((p) => p.level === 'error')).toEqual([]);
-          const result = runChecks(
-            [check],
-            read.objects.map((o) => o.object),
-          );
+          const result = runSourcedChecks([check], read.objects);
           expect(result.errors).toEqual([]);
           const own = result.findings.filter((f) => f.checkId === id);
           if (fixture.startsWith('pass.')) expect(own).toEqual([]);

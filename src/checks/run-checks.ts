@@ -15,8 +15,8 @@ export interface ActiveCheck {
   readonly options: unknown;
 }
 
-/** How one check fared on one object. */
-export type Outcome = 'pass' | 'fail' | 'error';
+/** How one check fared on one object (`skipped`: the object is outside what the check judges). */
+export type Outcome = 'pass' | 'fail' | 'error' | 'skipped';
 
 export interface Evaluation {
   readonly checkId: string;
@@ -101,8 +101,9 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     const ref = isInventoryObject(entry) ? entry.ref : entry;
     const key = `${checkId}\u0000${isInventoryObject(entry) ? entry.id : `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`}`;
     const previous = outcomes.get(key)?.outcome;
-    // Across the containers of one workload the worst outcome stands.
-    if (previous === 'error' || (previous === 'fail' && outcome === 'pass')) return;
+    // Across the containers of one workload the worst outcome stands; `skipped` never hides a verdict.
+    if (previous === 'error' || (previous === 'fail' && outcome !== 'error')) return;
+    if (outcome === 'skipped' && previous !== undefined) return;
     const file = isInventoryObject(entry) ? entry.source?.file : undefined;
     outcomes.set(key, { checkId, resource: ref, ...(file === undefined ? {} : { file }), outcome });
   };
@@ -113,8 +114,10 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     defaultPointer: string,
     templateMetadataPointer: string | undefined,
     onReport: () => void,
+    onNotApplicable: () => void,
   ): CheckContext<string, unknown> => ({
     options: active.options,
+    notApplicable: onNotApplicable,
     report(descriptor: ReportDescriptor<string>) {
       onReport();
       const target = descriptor.resource ?? defaultEntry;
@@ -154,7 +157,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
         },
         ...(container === undefined ? {} : { container }),
         remediation: active.check.meta.remediation,
-        frameworks: active.check.meta.frameworks ?? {},
+        frameworks: descriptor.frameworks ?? active.check.meta.frameworks ?? {},
         fingerprint: fingerprintOf(active.check.id, resource, pointer),
         ...(suppression === undefined ? {} : { suppression }),
       });
@@ -171,13 +174,22 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     pointer: string,
     templateMetadataPointer?: string,
   ): void => {
-    const state = { reported: false };
-    const ctx = makeContext(active, entry, pointer, templateMetadataPointer, () => {
-      state.reported = true;
-    });
+    const state = { reported: false, notApplicable: false };
+    const ctx = makeContext(
+      active,
+      entry,
+      pointer,
+      templateMetadataPointer,
+      () => {
+        state.reported = true;
+      },
+      () => {
+        state.notApplicable = true;
+      },
+    );
     try {
       active.check.run(subject as never, ctx);
-      if (!state.reported && entry !== undefined) record(active.check.id, entry, 'pass');
+      if (!state.reported && entry !== undefined) record(active.check.id, entry, state.notApplicable ? 'skipped' : 'pass');
     } catch (err: unknown) {
       const message = err instanceof Error ? err.message : String(err);
       errors.push({ checkId: active.check.id, ...(entry === undefined ? {} : { resource: entry.ref }), message });
