@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'API server talks to etcd without mutual TLS',
     area: 'control-plane',
     defaultSeverity: 'high',
-    frameworks: { cis: ['1.2.23', '1.2.26'], nsa: ['Etcd', 'Encryption'], mitre: ['T1552.007', 'T1557'] },
+    frameworks: { cis: ['1.2.23', '1.2.26'], nsa: ['Etcd', 'Encryption'], mitre: ['T1552.007'] },
     description:
       'etcd holds every object of the cluster, Secrets included. The API server must present a client certificate to etcd (so etcd can refuse everyone else) and verify etcd’s certificate (so it does not write the cluster’s state to an impostor), over TLS.',
     remediation: 'Start kube-apiserver with `--etcd-certfile`, `--etcd-keyfile` and `--etcd-cafile`, and `https://` etcd servers.',

@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'API server does not authenticate to kubelets, or does not verify them',
     area: 'control-plane',
     defaultSeverity: 'high',
-    frameworks: { cis: ['1.2.4', '1.2.5'], nsa: ['Control plane hardening', 'Encryption'], mitre: ['T1557'] },
+    frameworks: { cis: ['1.2.4', '1.2.5'], nsa: ['Control plane hardening', 'Encryption'] },
     description:
       'The API server connects to every kubelet for `exec`, `logs`, `port-forward` and metrics. Without a client certificate kubelets cannot authenticate it (and must allow anonymous requests); without the kubelets’ CA it cannot tell a real kubelet from an impostor, and streams commands and logs to whoever answers.',
     remediation:

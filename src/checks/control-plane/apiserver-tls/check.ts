@@ -34,7 +34,7 @@ export default defineCheck({
     title: 'API server TLS is missing or weak',
     area: 'control-plane',
     defaultSeverity: 'high',
-    frameworks: { cis: ['1.2.24', '1.2.29'], nsa: ['Control plane hardening', 'Encryption'], mitre: ['T1557'] },
+    frameworks: { cis: ['1.2.24', '1.2.29'], nsa: ['Control plane hardening', 'Encryption'] },
     description:
       'Every client — kubelets, controllers, people — reaches the cluster through the API server’s TLS endpoint. Without its own certificate and key it cannot serve TLS properly; with weak cipher suites or TLS below 1.2 the session can be downgraded or decrypted; an insecure port serves the API with no authentication at all.',
     remediation:

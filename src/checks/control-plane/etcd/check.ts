@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'etcd does not require mutual TLS',
     area: 'control-plane',
     defaultSeverity: 'high',
-    frameworks: { cis: ['2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7'], nsa: ['Etcd', 'Encryption'], mitre: ['T1552.007', 'T1557'] },
+    frameworks: { cis: ['2.1', '2.2', '2.3', '2.4', '2.5', '2.6', '2.7'], nsa: ['Etcd', 'Encryption'], mitre: ['T1552.007'] },
     description:
       'etcd stores every object of the cluster, Secrets included, and trusts whoever it lets connect. It must serve clients and peers over TLS with real certificates (not self-signed auto-TLS), require client certificates from both, and trust a CA of its own, so that a certificate issued for the Kubernetes API is not also a key to etcd.',
     remediation:
@@ -67,15 +67,15 @@ export default defineCheck({
     const trusted = flagOf(etcd, 'trusted-ca-file');
     const trustedFile = trusted?.value?.trim();
     if (trusted === undefined || trustedFile === undefined || trustedFile === '') return;
-    for (const { entry, invocation } of invocationsIn(
-      subject.inventory.ofKind('Pod', { group: '', namespace: 'kube-system' }),
-      'kube-apiserver',
-    )) {
-      const clientCa = flagOf(invocation, 'client-ca-file');
-      if (clientCa?.value?.trim() !== trustedFile) continue;
-      const data = { file: trustedFile };
-      ctx.report({ messageId: 'sharedCa', pointer: trusted.pointer, data, frameworks: { cis: ['2.7'] } });
-      ctx.report({ messageId: 'sharedCa', pointer: clientCa.pointer, data, frameworks: { cis: ['2.7'] }, resource: entry });
+    const sharing = invocationsIn(subject.inventory.ofKind('Pod', { group: '', namespace: 'kube-system' }), 'kube-apiserver').filter(
+      ({ invocation }) => flagOf(invocation, 'client-ca-file')?.value?.trim() === trustedFile,
+    );
+    if (sharing.length === 0) return;
+    const data = { file: trustedFile };
+    ctx.report({ messageId: 'sharedCa', pointer: trusted.pointer, data, frameworks: { cis: ['2.7'] } });
+    for (const { entry, invocation } of sharing) {
+      const pointer = flagOf(invocation, 'client-ca-file')?.pointer ?? invocation.missingPointer;
+      ctx.report({ messageId: 'sharedCa', pointer, data, frameworks: { cis: ['2.7'] }, resource: entry });
     }
   },
 });

@@ -1,5 +1,15 @@
+import { z } from 'zod';
+
 import { parseImageReference } from '../../../k8s/image-reference.js';
 import { defineCheck } from '../../define-check.js';
+import { matchesImagePattern } from '../image-patterns.js';
+
+const options = z
+  .object({
+    /** Registries or repositories whose images need no digest (a registry with immutable tags, your own builds). */
+    exemptRepositories: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
 
 export default defineCheck({
   id: 'images/no-digest',
@@ -8,7 +18,7 @@ export default defineCheck({
     title: 'Image is not pinned by digest',
     area: 'images',
     defaultSeverity: 'low',
-    frameworks: { nsa: ['Image security'], mitre: ['T1525'] },
+    frameworks: { nsa: ['Building secure container images'], mitre: ['T1525', 'T1204.003'] },
     description:
       'A tag, even a version tag, can be moved to different content by anyone who can push to the repository. Only a digest names exactly the image that was reviewed and scanned.',
     remediation: 'Reference the image as `repository@sha256:<digest>` (a tag may stay in front of the digest for readability).',
@@ -16,10 +26,12 @@ export default defineCheck({
   messages: {
     noDigest: 'Container "{{name}}" runs image "{{image}}" by tag only; pin it by digest (@sha256:…) so it cannot change underneath you.',
   },
+  options,
   run({ container, pointer }, ctx) {
     if (typeof container.image !== 'string') return;
     const ref = parseImageReference(container.image);
     if (ref === undefined || ref.digest !== undefined) return;
+    if (ctx.options.exemptRepositories.some((pattern) => matchesImagePattern(ref, pattern))) return;
     ctx.report({
       messageId: 'noDigest',
       pointer: `${pointer}/image`,
