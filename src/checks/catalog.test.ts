@@ -47,7 +47,16 @@ describe('the check catalog', () => {
         for (const text of Object.values<string>(check.messages)) expect(text).not.toMatch(/\{\{\s*\W/);
       });
 
-      const fixtures = existsSync(join(folder, 'fixtures')) ? readdirSync(join(folder, 'fixtures')).sort() : [];
+      const fixtures = existsSync(join(folder, 'fixtures'))
+        ? readdirSync(join(folder, 'fixtures'))
+            .filter((f) => f.startsWith('pass.') || f.startsWith('fail.'))
+            .sort()
+        : [];
+      // Checks that judge nothing until configured (an allow-list, ranges) run their fixtures with fixtures/options.json.
+      const optionsFile = join(folder, 'fixtures', 'options.json');
+      const fixtureOptions: unknown[] = existsSync(optionsFile)
+        ? [check.options?.parse(JSON.parse(readFileSync(optionsFile, 'utf8')))]
+        : [];
       it('has at least one passing and one failing fixture', () => {
         expect(fixtures.some((f) => f.startsWith('pass.'))).toBe(true);
         expect(fixtures.some((f) => f.startsWith('fail.'))).toBe(true);
@@ -58,7 +67,7 @@ describe('the check catalog', () => {
           const text = readFileSync(join(folder, 'fixtures', fixture), 'utf8');
           const read = readManifestText(text, fixture);
           expect(read.problems.filter((p) => p.level === 'error')).toEqual([]);
-          const result = runSourcedChecks([check], read.objects);
+          const result = runSourcedChecks([check], read.objects, fixtureOptions);
           expect(result.errors).toEqual([]);
           const own = result.findings.filter((f) => f.checkId === id);
           if (fixture.startsWith('pass.')) expect(own).toEqual([]);
