@@ -27,6 +27,8 @@ describe('image patterns', () => {
     ['internal-registry-attacker/app:latest', 'internal-registry', false],
     ['registry.example.com:5000/team/app@sha256:' + 'a'.repeat(64), 'registry.example.com:5000/team', true],
     ['quay.io/acme/api', 'https://quay.io/acme/', true],
+    ['nginx', 'registry.hub.docker.com', true],
+    ['index.docker.io/library/nginx:1', 'docker.io/nginx', true],
   ])('%s matches %s: %s', (image, pattern, expected) => {
     expect(matches(image, pattern)).toBe(expected);
   });

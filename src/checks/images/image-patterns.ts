@@ -16,9 +16,13 @@ function hasPathPrefix(path: string, prefix: string): boolean {
   return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
 }
 
+/** Names of Docker Hub; images written without a registry come from it. */
+const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+
 function hostMatches(registry: string, pattern: string): boolean {
   const host = registry.toLowerCase();
   const p = pattern.toLowerCase();
+  if (DOCKER_HUB.has(p) && DOCKER_HUB.has(host)) return true;
   if (p.startsWith('*.')) return host.endsWith(p.slice(1));
   return host === p || host.endsWith(`.${p}`);
 }
@@ -48,10 +52,10 @@ export function matchesImagePattern(ref: ImageReference, rawPattern: string): bo
   const path = pattern.slice(slash + 1);
   const host = ref.registry.toLowerCase();
   const wanted = first.toLowerCase();
-  if (wanted.startsWith('*.') ? !host.endsWith(wanted.slice(1)) : host !== wanted) return false;
+  const sameHost = host === wanted || (DOCKER_HUB.has(host) && DOCKER_HUB.has(wanted));
+  if (wanted.startsWith('*.') ? !host.endsWith(wanted.slice(1)) : !sameHost) return false;
   // Docker Hub official images live under library/: `docker.io/nginx` means `docker.io/library/nginx`.
   return (
-    hasPathPrefix(ref.repository, path) ||
-    (ref.registry === 'docker.io' && !path.includes('/') && hasPathPrefix(ref.repository, `library/${path}`))
+    hasPathPrefix(ref.repository, path) || (DOCKER_HUB.has(host) && !path.includes('/') && hasPathPrefix(ref.repository, `library/${path}`))
   );
 }
