@@ -88,3 +88,20 @@ describe('credential detection', () => {
     expect(findCredentials('DSN', 'postgres://app@db/app', defaults)).toEqual([]);
   });
 });
+
+describe('credential detection: real-world false positives', () => {
+  it.each([
+    ['nsswitch.conf', 'passwd:         compat\ngroup:          compat\nshadow:         files sss\n'],
+    ['model.py', 'self.tokenizer = AutoTokenizer.from_pretrained(\n    model_id,\n    token=os.environ["HUGGING_FACE_HUB_TOKEN"]\n)\n'],
+    ['cni.json', '{\n  "k8s_auth_token": "__SERVICEACCOUNT_TOKEN__"\n}\n'],
+    ['setup.sh', 'SECRET_CONTENT=`kubectl get secret x -o jsonpath="{.data.key}" | base64 -d`;\necho done\n'],
+    ['backup.sh', "mysql -e \"CHANGE MASTER TO MASTER_HOST='x', \\\n  MASTER_PASSWORD='', \\\n  MASTER_CONNECT_RETRY=10;\"\n"],
+  ])('%s', (name, text) => {
+    expect(findCredentials(name, text, defaults)).toEqual([]);
+  });
+
+  it('treats a value that repeats its name as a placeholder, and still reports short literal passwords in files', () => {
+    expect(findCredentials('HF_TOKEN', 'HF_TOKEN', defaults)).toEqual([]);
+    expect(findCredentials('relay', 'receivers:\n  postgresql:\n    username: otel\n    password: otel\n', defaults)).toHaveLength(1);
+  });
+});

@@ -302,7 +302,17 @@ const REFERENCE = [
   /^arn:aws[a-z-]*:(?:secretsmanager|ssm|kms):/,
   /^projects\/[^/]+\/secrets\//, // GCP Secret Manager resource names
   /^\*+$/, // masked
+  /^`.*`$/s, // shell command substitution
+  /^__[A-Za-z0-9_]+__$/, // install-time substitution markers: __SERVICEACCOUNT_TOKEN__
+  /^@[A-Za-z0-9_]+@$/, // autoconf-style markers
 ];
+
+/** In a configuration file or script, a value computed at run time: `os.environ["X"]`, `getenv("X")`, `process.env.X`. */
+const EXPRESSION = /^[A-Za-z_][\w.]*\s*[([]|\b(?:environ|getenv|process\.env|System\.getenv|ENV\[)/;
+
+/** nsswitch.conf service lists (`passwd: files sss`): `passwd` there names a database, not a password. */
+const NSSWITCH_SOURCES =
+  /^(?:(?:files|compat|db|nis|nisplus|ldap|sss|systemd|winbind|dns|mdns\S*|myhostname|resolve|hesiod|\[[^\]]+\])\s*)+$/;
 
 const PATH = /^(?:\/|\.{1,2}\/|~\/|file:\/\/|[A-Za-z]:\\)/;
 const TRIVIAL = /^(?:true|false|yes|no|on|off|enabled?|disabled?|none|null|nil|required|optional|auto|default|changeit-me|\s*)$/i;
@@ -455,13 +465,19 @@ function nameMatch(name: string, value: string, compiled: Compiled): CredentialM
   const custom = compiled.names.some((r) => r.test(name));
   const signal = nameSignal(name);
   if (signal === 'secret' || custom) {
-    if (isNotALiteralSecret(value)) return undefined;
+    if (isNotALiteralSecret(value) || isOwnName(name, value)) return undefined;
     return { kind: 'sensitive-name', label: `a literal value under a credential name`, confidence: 'likely' };
   }
   if (signal === 'hint' && compiled.entropy && looksRandom(value)) {
     return { kind: 'high-entropy', label: 'a random-looking value under a key-like name', confidence: 'likely' };
   }
   return undefined;
+}
+
+/** `HF_TOKEN=HF_TOKEN`: a value that repeats its own name is a placeholder left to be filled in. */
+function isOwnName(name: string, value: string): boolean {
+  const normalise = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return normalise(name) !== '' && normalise(name) === normalise(value);
 }
 
 /** A `name = value` / `name: value` / `"name": "value"` line of a properties, YAML, JSON or .env file. */
@@ -497,9 +513,10 @@ export function findCredentials(name: string, value: string, options: Credential
     const m = ASSIGNMENT.exec(lines[i] as string);
     if (m === null) continue;
     const property = m[1] as string;
-    const raw = unquote(m[2] ?? '');
+    // Shell and config syntax around the value: line continuations, statement and list separators.
+    const raw = unquote((m[2] ?? '').replace(/\s*\\$/, '').replace(/[;,]+$/, ''));
     if (raw === '' || raw === '|' || raw === '>' || raw.startsWith('{') || raw.startsWith('[')) continue;
-    if (isAllowedValue(raw, compiled)) continue;
+    if (isAllowedValue(raw, compiled) || EXPRESSION.test(raw) || NSSWITCH_SOURCES.test(raw)) continue;
     const found = nameMatch(property, raw, compiled);
     if (found !== undefined) out.push({ ...found, line: i + 1, property });
   }

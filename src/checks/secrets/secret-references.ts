@@ -159,6 +159,9 @@ function build(inventory: Inventory): SecretReferenceIndex {
         }
       }
     }
+    // The Prometheus Operator reads an Alertmanager's configuration from the Secret alertmanager-<name> by convention.
+    if (kind === 'Alertmanager' && group === 'monitoring.coreos.com')
+      builder.add(namespace, `alertmanager-${entry.ref.name}`, entry, '(operator convention)');
     if (kind === 'Gateway' && group === 'gateway.networking.k8s.io' && isRecord(entry.object.spec)) {
       arrayOrEmpty(entry.object.spec.listeners).forEach((listener, i) => {
         if (!isRecord(listener) || !isRecord(listener.tls)) return;

@@ -22,6 +22,14 @@ describe('control-plane/webhook-kube-system', () => {
     ],
     ['selected by a label kube-system lacks', { namespaceSelector: { matchLabels: { inject: 'enabled' } } }],
     ['cluster-scoped rules only', { rules: [{ ...podRule, resources: ['nodes'], scope: 'Cluster' }] }],
+    [
+      'rules for its own custom resources',
+      { rules: [{ operations: ['CREATE'], apiGroups: ['metallb.io'], apiVersions: ['v1beta1'], resources: ['ipaddresspools'] }] },
+    ],
+    [
+      'rules for Ingresses',
+      { rules: [{ operations: ['CREATE'], apiGroups: ['networking.k8s.io'], apiVersions: ['v1'], resources: ['ingresses'] }] },
+    ],
   ])('passes a webhook %s', (_label, webhook) => {
     expect(findingsOf(check, [config('MutatingWebhookConfiguration', webhook)])).toEqual([]);
   });

@@ -3,11 +3,39 @@ import { arrayOrEmpty, isRecord, stringMap } from '../../../k8s/guards.js';
 import { defineCheck } from '../../define-check.js';
 import { WEBHOOK_KINDS, webhooksOf } from '../webhooks.js';
 
-/** True when a webhook's rules can match namespaced resources (`scope` `*` or `Namespaced`, the default). */
-function interceptsNamespaced(webhook: Readonly<Record<string, unknown>>): boolean {
-  return arrayOrEmpty(webhook.rules).some(
-    (rule) => isRecord(rule) && (rule.scope === undefined || rule.scope === '*' || rule.scope === 'Namespaced'),
-  );
+/**
+ * What kube-system's own components are made of: if a webhook matches these there, the control plane's
+ * add-ons (CoreDNS, kube-proxy, the CNI) cannot be created or changed without it.
+ */
+const CORE_GROUPS = new Set(['', 'apps', 'batch', 'rbac.authorization.k8s.io', 'policy', '*']);
+const CORE_RESOURCES = new Set([
+  'pods',
+  'deployments',
+  'daemonsets',
+  'replicasets',
+  'statefulsets',
+  'jobs',
+  'configmaps',
+  'secrets',
+  'serviceaccounts',
+  'services',
+  'endpoints',
+  'roles',
+  'rolebindings',
+  '*',
+]);
+
+/** True when a webhook's rules match namespaced core workload or configuration resources. */
+function interceptsCore(webhook: Readonly<Record<string, unknown>>): boolean {
+  return arrayOrEmpty(webhook.rules).some((rule) => {
+    if (!isRecord(rule) || (rule.scope !== undefined && rule.scope !== '*' && rule.scope !== 'Namespaced')) return false;
+    const groups = arrayOrEmpty(rule.apiGroups);
+    const resources = arrayOrEmpty(rule.resources);
+    return (
+      groups.some((g) => typeof g === 'string' && CORE_GROUPS.has(g)) &&
+      resources.some((r) => typeof r === 'string' && CORE_RESOURCES.has(r.split('/')[0] ?? ''))
+    );
+  });
 }
 
 export default defineCheck({
@@ -26,7 +54,7 @@ export default defineCheck({
   },
   messages: {
     intercepts:
-      'Webhook "{{webhook}}" of {{kind}} "{{name}}" ({{what}}) intercepts requests in kube-system: its namespaceSelector does not exclude it. Exclude kube-system.',
+      'Webhook "{{webhook}}" of {{kind}} "{{name}}" ({{what}}) intercepts pods, workloads or configuration in kube-system: its namespaceSelector does not exclude it. Exclude kube-system.',
   },
   run({ object, inventory }, ctx) {
     const hooks = webhooksOf(object);
@@ -38,7 +66,7 @@ export default defineCheck({
     const kubeSystem = inventory.get('', 'Namespace', undefined, 'kube-system');
     const labels = { 'kubernetes.io/metadata.name': 'kube-system', ...stringMap(kubeSystem?.object.metadata.labels) };
     for (const hook of hooks) {
-      if (!interceptsNamespaced(hook.webhook)) continue;
+      if (!interceptsCore(hook.webhook)) continue;
       const selector = compileLabelSelector(hook.webhook.namespaceSelector);
       if (!selector.valid || !selector.matches(labels)) continue;
       const what = hook.mutating ? 'mutating' : `validating, failurePolicy ${hook.failurePolicy}`;

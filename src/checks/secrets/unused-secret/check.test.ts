@@ -49,6 +49,10 @@ describe('secrets/unused-secret', () => {
         { namespace: 'shop' },
       ),
     ],
+    [
+      'an Alertmanager, by the Prometheus Operator’s naming convention',
+      object('monitoring.coreos.com/v1', 'Alertmanager', 'x', { spec: {} }, { namespace: 'shop' }),
+    ],
     ['a cert-manager Certificate', object('cert-manager.io/v1', 'Certificate', 'c', { spec: { secretName: 's' } }, { namespace: 'shop' })],
     [
       'a Role that reads it by name',
@@ -71,7 +75,7 @@ describe('secrets/unused-secret', () => {
       ),
     ],
   ])('counts a reference from %s', (_label, referrer) => {
-    expect(unused([secret('s'), app(), referrer])).toEqual([]);
+    expect(unused([secret(referrer.kind === 'Alertmanager' ? 'alertmanager-x' : 's'), app(), referrer])).toEqual([]);
   });
 
   it('does not count references from another namespace or a Role that cannot read', () => {
