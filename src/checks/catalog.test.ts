@@ -12,6 +12,26 @@ import { CATALOG, docsOf } from './catalog.js';
 import { generateCatalog } from '../../scripts/generate-catalog.mjs';
 import { runSourcedChecks } from './test-support/check-harness.js';
 
+/** Kinds of the core ("") API group, which checks may name without a group. */
+const CORE_KINDS = [
+  'Binding',
+  'ComponentStatus',
+  'ConfigMap',
+  'Endpoints',
+  'Event',
+  'LimitRange',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'Pod',
+  'PodTemplate',
+  'ReplicationController',
+  'ResourceQuota',
+  'Secret',
+  'Service',
+  'ServiceAccount',
+];
 const REQUIRED_SECTIONS = ['## Why it matters', '## Examples', '## How to fix', '## When to disable'];
 const checksDir = join(REPO_ROOT, 'src', 'checks');
 
@@ -34,6 +54,15 @@ describe('the check catalog', () => {
         expect(isArea(check.meta.area)).toBe(true);
         expect(id.split('/')[0]).toBe(check.meta.area);
         expect(id).toMatch(/^[a-z0-9-]+\/[a-z0-9-]+$/);
+      });
+
+      it('names its kinds in the documented form', () => {
+        // A bare kind means the core group; a typo'd or unqualified non-core kind would never match.
+        for (const kind of check.kinds ?? []) {
+          if (kind.includes('/')) expect(kind).toMatch(/^(?:\*|[a-z0-9.-]+)\/[A-Z][A-Za-z0-9]*$/);
+          else expect(CORE_KINDS, `${kind} is not a core kind: write group/${kind}`).toContain(kind);
+        }
+        expect(check.target === 'Object').toBe(check.kinds !== undefined);
       });
 
       it('has a README with every section', () => {

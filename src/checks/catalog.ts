@@ -17,7 +17,10 @@ export function docsOf(id: string): string | undefined {
 }
 
 function matcher(pattern: string): (id: string) => boolean {
-  return pattern === '*' ? () => true : picomatch(pattern);
+  if (pattern === '*') return () => true;
+  const match = picomatch(pattern);
+  // picomatch's matcher takes a second argument, so never hand it to Array methods directly.
+  return (id) => match(id);
 }
 
 /** Ids matching a pattern list; an unknown exact id is a usage error (a typo would silently run nothing). */

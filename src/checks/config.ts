@@ -19,7 +19,10 @@ const exceptionSchema = z
     kind: z.string().min(1).optional(),
     name: z.string().min(1).optional(),
     container: z.string().min(1).optional(),
-    reason: z.string().trim().min(1, 'a reason is required: say why this exception is acceptable'),
+    reason: z
+      .string({ error: 'a reason is required: say why this exception is acceptable' })
+      .trim()
+      .min(1, 'a reason is required: say why this exception is acceptable'),
     owner: z.string().min(1).optional(),
     expires: isoDate.optional(),
   })

@@ -105,7 +105,11 @@ export interface CheckDefinition<Id extends string, MessageId extends string, Ta
   /** `<area>/<name>`, the same string as the folder and the registry key. */
   readonly id: Id;
   readonly target: Target;
-  /** For `Object` checks: the kinds to run on (`Service`, or group-qualified `networking.k8s.io/Ingress`). */
+  /**
+   * For `Object` checks: the kinds to run on. A bare `Kind` is the core API group (`Service`,
+   * `Secret`); other groups are written `group/Kind` (`networking.k8s.io/NetworkPolicy`,
+   * `apps/Deployment`), and the group `*` matches every group.
+   */
   readonly kinds?: Target extends 'Object' ? readonly string[] : never;
   readonly meta: CheckMeta;
   /** Message templates by id; `{{name}}` placeholders are filled from the report's data. */

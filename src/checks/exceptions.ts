@@ -14,7 +14,8 @@ type Matcher = (value: string) => boolean;
 
 function globMatcher(pattern: string): Matcher {
   if (pattern === '*') return () => true;
-  return picomatch(pattern, { dot: true });
+  const match = picomatch(pattern, { dot: true });
+  return (value) => match(value);
 }
 
 /** Check-id patterns: exact ids, `area/*`, or `*`. */

@@ -63,9 +63,12 @@ function isInventoryObject(value: InventoryObject | ResourceRef): value is Inven
 
 function kindMatcher(kinds: readonly string[] | undefined): (entry: InventoryObject) => boolean {
   if (kinds === undefined) return () => false;
-  const plain = new Set(kinds.filter((k) => !k.includes('/')));
-  const qualified = new Set(kinds.filter((k) => k.includes('/')));
-  return (entry) => plain.has(entry.ref.kind) || qualified.has(`${apiGroupOf(entry.ref.apiVersion)}/${entry.ref.kind}`);
+  // A bare kind is the core group, `group/Kind` one API group, group `*` any group (see CheckDefinition.kinds).
+  const keys = new Set(kinds.map((k) => (k.includes('/') ? k : `/${k}`)));
+  return (entry) => {
+    const kind = entry.ref.kind;
+    return keys.has(`${apiGroupOf(entry.ref.apiVersion)}/${kind}`) || keys.has(`*/${kind}`);
+  };
 }
 
 function compareText(a: string, b: string): number {
@@ -146,6 +149,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
         severity: descriptor.severity ?? active.severity,
         area: active.check.meta.area,
         title: active.check.meta.title,
+        messageId: descriptor.messageId,
         message: formatMessage(template, descriptor.data),
         resource,
         location: {

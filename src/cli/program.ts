@@ -4,6 +4,8 @@ import { VIGIL_VERSION } from '../core/version.js';
 import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
+import { netpolCommand } from './netpol.js';
+import { rbacCommand } from './rbac.js';
 import { scanCommand } from './scan.js';
 
 /** Run the CLI in-process with the given arguments (without `node` and the script). Returns the exit code. */
@@ -21,7 +23,13 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       writeErr: (text) => io.stderr.write(text),
     })
     .exitOverride();
-  for (const command of [scanCommand(io, setExit), checksCommand(io), explainCommand(io)]) {
+  for (const command of [
+    scanCommand(io, setExit),
+    checksCommand(io),
+    explainCommand(io),
+    netpolCommand(io, setExit),
+    rbacCommand(io, setExit),
+  ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),
     );

@@ -31,4 +31,10 @@ export interface FrameworkCatalogue {
   readonly version: string;
   readonly url: string;
   readonly controls: readonly Control[];
+  /**
+   * Ids checks may reference that are not controls of this catalogue: the NSA guide's chapter titles,
+   * ATT&CK techniques outside the Containers matrix. They attribute a finding to no control here, so
+   * the catalogue's check-id globs decide instead.
+   */
+  readonly otherIds?: readonly string[];
 }

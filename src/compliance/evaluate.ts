@@ -69,11 +69,18 @@ function coverageOf(control: Control, framework: FrameworkId, catalog: ReadonlyM
 }
 
 /** True when a finding counts against a control. */
-function countsAgainst(finding: Finding, control: Control, framework: FrameworkId, coverage: Coverage): boolean {
-  const refs = finding.frameworks[framework];
-  if (refs?.includes(control.id) === true) return true;
-  // A check covered only by a glob counts when its finding names no control of this framework at all.
-  return coverage.byGlob.has(finding.checkId) && (refs === undefined || refs.length === 0);
+function countsAgainst(
+  finding: Finding,
+  control: Control,
+  framework: FrameworkId,
+  coverage: Coverage,
+  controlIds: ReadonlySet<string>,
+): boolean {
+  const refs = finding.frameworks[framework] ?? [];
+  if (refs.includes(control.id)) return true;
+  // A check covered by a glob counts when its finding names no control of this catalogue (chapter-level
+  // or out-of-catalogue references leave the decision to the glob).
+  return coverage.byGlob.has(finding.checkId) && !refs.some((ref) => controlIds.has(ref));
 }
 
 /**
@@ -86,6 +93,7 @@ export function complianceReport(
   catalog: ReadonlyMap<string, Check> = CATALOG,
 ): ComplianceReport {
   const catalogue = CATALOGUES[framework];
+  const controlIds = new Set(catalogue.controls.map((c) => c.id));
   const ran = new Map(report.checks.map((active) => [active.check.id, active.check]));
   const erroredChecks = new Set(report.checkErrors.map((e) => e.checkId));
   const evaluated = new Set<string>();
@@ -114,7 +122,9 @@ export function complianceReport(
     if (running.length === 0) {
       return { ...base, status: 'manual', reason: `Its checks were not run (${checks.join(', ')}).`, findings: [], suppressed: 0 };
     }
-    const against = running.flatMap((id) => (findingsByCheck.get(id) ?? []).filter((f) => countsAgainst(f, control, framework, coverage)));
+    const against = running.flatMap((id) =>
+      (findingsByCheck.get(id) ?? []).filter((f) => countsAgainst(f, control, framework, coverage, controlIds)),
+    );
     const standing = against.filter((f) => f.suppression === undefined);
     const suppressed = against.length - standing.length;
     if (standing.length > 0) return { ...base, status: 'fail', findings: standing, suppressed };

@@ -72,4 +72,8 @@ export const MITRE: FrameworkCatalogue = {
       ['T1496', 'Resource Hijacking'],
     ]),
   ],
+  // ATT&CK Enterprise techniques that checks cite and the Containers matrix does not list (or lists only
+  // as a sub-technique): Account Manipulation, Remote Services, Exfiltration Over C2 Channel, Ingress
+  // Tool Transfer, Adversary-in-the-Middle, Steal or Forge Authentication Certificates, Proxy.
+  otherIds: ['T1098', 'T1021', 'T1041', 'T1105', 'T1557', 'T1649', 'T1090'],
 };

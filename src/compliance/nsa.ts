@@ -75,4 +75,10 @@ export const NSA: FrameworkCatalogue = {
     ]),
     ...section('Upgrading and application security practices', [['Upgrading and application security practices']]),
   ],
+  otherIds: [
+    'Kubernetes Pod security',
+    'Network separation and hardening',
+    'Authentication and authorization',
+    'Audit logging and threat detection',
+  ],
 };

@@ -7,8 +7,11 @@ import type { SourceLocation } from './source-location.js';
 export interface InputProblem {
   /** Machine-readable kind, stable across releases. */
   readonly code: InputProblemCode;
-  /** `error` skips what it names; `warning` notes something odd that was still read. */
-  readonly level: 'error' | 'warning';
+  /**
+   * `error` skips what it names; `warning` notes something odd that was still read; `info` is worth
+   * knowing but expected in some layouts (the same object in two environment folders).
+   */
+  readonly level: 'error' | 'warning' | 'info';
   readonly location: SourceLocation;
   /** What is wrong, in one sentence. */
   readonly message: string;

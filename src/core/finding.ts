@@ -36,6 +36,8 @@ export interface Finding {
   readonly severity: Severity;
   readonly area: Area;
   readonly title: string;
+  /** Which of the check's messages this is: a stable key for tools and tests. */
+  readonly messageId: string;
   readonly message: string;
   readonly resource: ResourceRef;
   readonly location: FindingLocation;

@@ -1,5 +1,4 @@
 import type { InputProblem } from '../core/errors.js';
-import { formatSourceLocation } from '../core/source-location.js';
 import { apiGroupOf, formatResourceRef, resourceKey, type ResourceRef } from '../core/resource-ref.js';
 import { isRecord, stringMap } from '../k8s/guards.js';
 import { isWorkloadKind, podTemplateOf, type PodTemplate } from '../k8s/pod-templates.js';
@@ -60,29 +59,49 @@ export class Inventory {
   /**
    * Build an Inventory from loaded objects. CRDs are read first so that custom resources get the
    * right scope. Objects defined more than once are all kept (each is judged where it is written)
-   * and reported as a warning.
+   * and noted: a warning for a copy inside one file, an info note per file for copies across files.
    */
   static from(objects: readonly SourcedObject[], options: InventoryOptions = {}): { inventory: Inventory; problems: InputProblem[] } {
     const inventory = new Inventory(options);
     for (const { object } of objects) inventory.learnScope(object);
+    // Copies across files are noted once per file (variants of one app per environment are common);
+    // a copy inside the same file is reported on its own, as it is more likely a mistake.
+    const pairs = new Map<string, { source: ObjectSource; firstFile: string; example: InventoryObject; count: number }>();
     const problems: InputProblem[] = [];
     for (const sourced of objects) {
-      const existing = inventory.byKey.get(inventory.keyOf(sourced.object));
+      const source = sourced.source;
+      const existing = inventory.byKey.get(inventory.keyOf(sourced.object)) ?? [];
+      const first = existing[0];
+      const sameFile = existing.find((e) => e.source !== undefined && e.source.file === source?.file);
       const added = inventory.add(sourced);
-      const first = existing?.[0];
-      if (first !== undefined && sourced.source !== undefined) {
+      if (first === undefined || source === undefined) continue;
+      if (sameFile !== undefined) {
         problems.push({
           code: 'duplicate-object',
           level: 'warning',
-          location: {
-            file: sourced.source.file,
-            documentIndex: sourced.source.documentIndex,
-            ...(sourced.source.line === undefined ? {} : { line: sourced.source.line }),
-          },
-          message: `${formatResourceRef(added.ref)} is defined more than once (also at ${first.source === undefined ? 'another source' : formatSourceLocation({ file: first.source.file, ...(first.source.line === undefined ? {} : { line: first.source.line }) })}); both copies are checked`,
-          hint: 'If they are variants for different environments, give them namespaces or render each environment separately.',
+          location: { file: source.file, documentIndex: source.documentIndex, ...(source.line === undefined ? {} : { line: source.line }) },
+          message: `${formatResourceRef(added.ref)} is defined twice in this file (also at line ${sameFile.source?.line ?? '?'}); all copies are checked`,
+          hint: 'Remove one copy, or give them different names or namespaces.',
         });
+        continue;
       }
+      const key = source.file;
+      const pair = pairs.get(key);
+      if (pair === undefined) pairs.set(key, { source, firstFile: first.source?.file ?? 'another source', example: added, count: 1 });
+      else pair.count++;
+    }
+    for (const { source, firstFile, example, count } of pairs.values()) {
+      const what =
+        count === 1
+          ? `${formatResourceRef(example.ref)} is also defined in ${firstFile}`
+          : `${count} objects of this file are also defined in other files (${formatResourceRef(example.ref)} in ${firstFile}, …)`;
+      problems.push({
+        code: 'duplicate-object',
+        level: 'info',
+        location: { file: source.file, documentIndex: source.documentIndex, ...(source.line === undefined ? {} : { line: source.line }) },
+        message: `${what}; all copies are checked`,
+        hint: 'If they are variants for different environments, give them namespaces or scan each environment separately.',
+      });
     }
     return { inventory, problems };
   }

@@ -150,7 +150,7 @@ export function formatSarif(report: ScanReport, options: SarifOptions = {}): str
   });
 
   const notifications = report.problems.map((p) => ({
-    level: p.level === 'error' ? 'error' : 'warning',
+    level: p.level === 'info' ? 'note' : p.level,
     message: { text: p.hint === undefined ? p.message : `${p.message} (${p.hint})` },
     descriptor: { id: p.code },
     ...(p.location.file === '-'

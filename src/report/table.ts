@@ -57,14 +57,24 @@ export function formatTable(report: ScanReport, options: TableOptions = {}): str
     }
     out.push('');
   }
-  if (report.problems.length > 0) {
+  const shown = report.problems.filter((p) => p.level !== 'info');
+  const notes = report.problems.length - shown.length;
+  if (shown.length > 0) {
     out.push(style.bold('Input problems'));
-    for (const p of report.problems) {
+    for (const p of shown) {
       const level = p.level === 'error' ? style.red('error') : style.yellow('warning');
       out.push(`  ${formatSourceLocation(p.location)}: ${level}: ${p.message}`);
       if (p.hint !== undefined) out.push(style.dim(`    hint: ${p.hint}`));
     }
     out.push('');
+  }
+  if (notes > 0) {
+    out.push(
+      style.dim(
+        `${notes} note${notes === 1 ? '' : 's'} on the input (objects defined in more than one file; all copies are checked): see --format json.`,
+      ),
+      '',
+    );
   }
   if (report.checkErrors.length > 0) {
     out.push(style.bold('Check errors (a bug in Vigil: please report it)'));

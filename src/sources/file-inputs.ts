@@ -14,6 +14,8 @@ export type InputTarget =
 
 const MANIFEST_EXTENSIONS = /\.(?:ya?ml|json)$/i;
 const GLOB_CHARS = /[*?[\]{}]/;
+/** Vigil's own configuration is never a manifest. */
+const CONFIG_FILES = new Set(['.vigil.yaml', '.vigil.yml']);
 /** Folders that never hold manifests and can be huge. */
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.hg', '.svn']);
 
@@ -87,7 +89,7 @@ export function expandInputs(inputs: readonly string[]): { targets: InputTarget[
       }
       if (isDir) {
         if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) walk(path);
-      } else if (isFile && MANIFEST_EXTENSIONS.test(entry.name)) {
+      } else if (isFile && MANIFEST_EXTENSIONS.test(entry.name) && !CONFIG_FILES.has(entry.name)) {
         addFile(path);
       }
     }

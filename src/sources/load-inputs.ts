@@ -168,6 +168,14 @@ export async function loadInputs(inputs: readonly string[], options: LoadOptions
     }
   };
 
-  for (const target of targets) await readTarget(target);
+  // Give the event loop a turn now and then, so a long scan inside a server or daemon stays responsive.
+  let lastYield = performance.now();
+  for (const target of targets) {
+    await readTarget(target);
+    if (performance.now() - lastYield > 50) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
+  }
   return { objects, problems, stats };
 }

@@ -35,6 +35,8 @@ function isComponentConfig(apiVersion: string, kind: string): boolean {
     group === 'audit.k8s.io' ||
     group === 'kubeadm.k8s.io' ||
     group.endsWith('.admission.k8s.io') ||
+    // istioctl reads IstioOperator files as install configuration, usually without a name.
+    group === 'install.istio.io' ||
     (group === '' && kind === 'Config')
   );
 }

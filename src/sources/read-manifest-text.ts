@@ -93,7 +93,13 @@ export function readManifestText(
   for (const doc of stream.documents) {
     const before = problems.length;
     const found = objectsOfDocument(
-      { file, index: doc.index, value: doc.value, line: doc.line, positions: withPositions ? doc.positions : undefined },
+      {
+        file,
+        index: doc.index,
+        value: doc.value,
+        line: withPositions ? doc.line : undefined,
+        positions: withPositions ? doc.positions : undefined,
+      },
       problems,
     );
     stats.skippedDocuments += problems.length - before;

@@ -273,10 +273,14 @@ export function parseYamlStream(text: string, lines: LineIndex, limits: YamlRead
       const error = doc.errors[0];
       if (error !== undefined) {
         const at = lines.position(chunk.start + error.pos[0]);
+        const duplicateKey = error.code === 'DUPLICATE_KEY' ? keyTextAt(chunk.text, error.pos[0]) : undefined;
         problems.push({
           index: docIndex,
           code: 'yaml-syntax',
-          message: `YAML syntax error: ${firstLine(error.message)}`,
+          message:
+            duplicateKey === undefined
+              ? `YAML syntax error: ${firstLine(error.message)}`
+              : `YAML syntax error: the key "${duplicateKey}" appears twice in one mapping`,
           hint:
             error.code === 'DUPLICATE_KEY'
               ? 'Remove one of the repeated keys: kubectl and the API server reject a mapping that repeats a key.'
@@ -285,7 +289,8 @@ export function parseYamlStream(text: string, lines: LineIndex, limits: YamlRead
         });
         continue;
       }
-      if (doc.contents === null) {
+      // `---` at the end of a file, or a document of only comments, is empty; kubectl skips it too.
+      if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
         emptyDocuments++;
         continue;
       }
@@ -312,6 +317,12 @@ export function parseYamlStream(text: string, lines: LineIndex, limits: YamlRead
     }
   }
   return { documents, problems, emptyDocuments };
+}
+
+/** The plain key that starts at `offset` (for naming a duplicate key). */
+function keyTextAt(text: string, offset: number): string | undefined {
+  const match = /^["']?([^"'\n:]{1,100})/.exec(text.slice(offset, offset + 120));
+  return match?.[1]?.trim();
 }
 
 function firstLine(message: string): string {

@@ -1,24 +1,48 @@
 import { describe, expect, it } from 'vitest';
 
-import { container, findingsOf, pod } from '../../test-support/check-harness.js';
+import { container, deployment, findingsOf, findingsOfYaml, pod, podSpec } from '../../test-support/check-harness.js';
 import check from './check.js';
-
-const run = (image: unknown) => findingsOf(check, [pod('p', { containers: [container('c', { image })] })]);
 
 describe('images/latest-tag', () => {
   it.each([
-    ['nginx', 'with no tag'],
-    ['nginx:latest', 'mutable tag "latest"'],
-    ['registry.example.com:5000/tools/fetcher', 'with no tag'],
-  ])('reports %s', (image, text) => {
-    expect(run(image).map((f) => f.message)).toEqual([expect.stringContaining(text)]);
+    ['nginx:1.27.3', []],
+    ['ghcr.io/acme/api:2.0.0', []],
+    [`nginx:latest@sha256:${'a'.repeat(64)}`, []],
+    [`nginx@sha256:${'a'.repeat(64)}`, []],
+    ['nginx:latest', ['latest']],
+    ['nginx', ['untagged']],
+    ['localhost:5000/tool', ['untagged']],
+    ['registry.example.com:5000/team/app:latest', ['latest']],
+  ])('%s → %j', (image, expected) => {
+    const findings = findingsOf(check, [pod('p', podSpec([container('c', { image })]))]);
+    expect(findings.map((f) => f.messageId)).toEqual(expected);
   });
 
-  it.each(['nginx:1.27.3', `envoy:latest@sha256:${'a'.repeat(64)}`])('passes %s', (image) => {
-    expect(run(image)).toEqual([]);
+  it('reports a container without an image on the container itself', () => {
+    const findings = findingsOf(check, [pod('p', podSpec([{ name: 'c' }]))]);
+    expect(findings.map((f) => [f.messageId, f.location.path])).toEqual([['missing', 'spec.containers[0]']]);
   });
 
-  it('reports a container with no image', () => {
-    expect(run(undefined).map((f) => f.message)).toEqual(['Container "c" has no image.']);
+  it('judges init and ephemeral containers and points at the exact field inside a workload', () => {
+    const spec = podSpec([container('app')], {
+      initContainers: [container('init', { image: 'busybox' })],
+      ephemeralContainers: [container('debug', { image: 'busybox:latest' })],
+    });
+    const findings = findingsOf(check, [deployment('web', spec)]);
+    expect(findings.map((f) => [f.location.path, f.container])).toEqual([
+      ['spec.template.spec.ephemeralContainers[0].image', 'debug'],
+      ['spec.template.spec.initContainers[0].image', 'init'],
+    ]);
+  });
+
+  it('gives the line of the image field', () => {
+    const yaml = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: redis\n';
+    expect(findingsOfYaml(check, yaml).map((f) => f.location.line)).toEqual([8]);
+  });
+
+  it('never throws on odd input', () => {
+    expect(findingsOf(check, [pod('p', { containers: [{ name: 'c', image: 42 }, 'junk', null] })]).map((f) => f.messageId)).toEqual([
+      'missing',
+    ]);
   });
 });

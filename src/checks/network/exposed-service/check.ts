@@ -10,7 +10,7 @@ export default defineCheck({
     title: 'Service is exposed outside the cluster',
     area: 'network',
     defaultSeverity: 'info',
-    frameworks: { nsa: ['Network policies'], mitre: ['T1133'] },
+    frameworks: { nsa: ['Network separation and hardening'], mitre: ['T1133'] },
     description:
       'A NodePort Service opens its port on every node; a LoadBalancer Service asks the cloud for an external address. Either makes the workload reachable from outside the cluster, so it should be a decision, not a default.',
     remediation:

@@ -18,7 +18,7 @@ function providerType(provider: unknown): string | undefined {
 export default defineCheck({
   id: 'secrets/encryption-at-rest',
   target: 'Object',
-  kinds: ['Pod', 'apiserver.config.k8s.io/EncryptionConfiguration', 'EncryptionConfig'],
+  kinds: ['Pod', 'apiserver.config.k8s.io/EncryptionConfiguration'],
   meta: {
     title: 'Secrets are not encrypted at rest',
     area: 'secrets',
