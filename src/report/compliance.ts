@@ -48,7 +48,9 @@ function formatTable(report: ComplianceReport, scan: ScanReport, color: boolean,
       out.push(style.bold(section));
     }
     const suppressed = control.suppressed > 0 ? style.dim(` (${control.suppressed} suppressed)`) : '';
-    out.push(`  ${statusLabel(control.status, style)} ${control.id.padEnd(10)} ${control.title}${suppressed}`);
+    // NSA controls are section titles: the id is the title.
+    const name = control.title === control.id ? control.id : `${control.id.padEnd(10)} ${control.title}`;
+    out.push(`  ${statusLabel(control.status, style)} ${name}${suppressed}`);
     if (control.status === 'fail') {
       for (let i = 0; i < Math.min(control.findings.length, maxPerControl); i++)
         out.push(style.dim(`           - ${findingPlace(control, i)}`));
