@@ -18,16 +18,17 @@ describe('control-plane flags files', () => {
     expect(tokenize('kube-scheduler\0--profiling=false\0').map((t) => t.text)).toEqual(['kube-scheduler', '--profiling=false']);
   });
 
-  it('builds a kube-system Pod running the command, with lines for each flag', () => {
+  it('builds a ControlPlaneFlags object with the arguments and a line for each', () => {
     const { objects, problems } = readFlagsFile('ExecStart=/usr/local/bin/kube-apiserver \\\n  --anonymous-auth=true\n', 'apiserver.flags');
     expect(problems).toEqual([]);
-    const pod = objects[0];
-    expect(pod?.object).toMatchObject({
-      kind: 'Pod',
-      metadata: { name: 'kube-apiserver', namespace: 'kube-system' },
-      spec: { containers: [{ command: ['kube-apiserver', '--anonymous-auth=true'] }] },
+    const flags = objects[0];
+    expect(flags?.object).toMatchObject({
+      kind: 'ControlPlaneFlags',
+      metadata: { name: 'kube-apiserver' },
+      component: 'kube-apiserver',
+      args: ['--anonymous-auth=true'],
     });
-    expect(pod?.source?.positions?.locate('/spec/containers/0/command/1')).toEqual({ line: 2, column: 3 });
+    expect(flags?.source?.positions?.locate('/args/0')).toEqual({ line: 2, column: 3 });
   });
 
   it('takes the component from the specification when the file does not name it, and says so when neither does', () => {

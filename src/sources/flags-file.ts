@@ -118,29 +118,21 @@ export function readFlagsFile(
     };
   }
   const args = named === undefined ? tokens : tokens.slice(1);
-  const command = [chosen, ...args.map((t) => t.text)];
-  const pod: KubeObject = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: chosen,
-      namespace: 'kube-system',
-      labels: { component: chosen, tier: 'control-plane' },
-      annotations: { 'vigil.dev/flags-file': file },
-    },
-    spec: { containers: [{ name: chosen, command }] },
+  const object: KubeObject = {
+    apiVersion: 'vigil.dev/v1alpha1',
+    kind: 'ControlPlaneFlags',
+    metadata: { name: chosen, namespace: 'kube-system', annotations: { 'vigil.dev/flags-file': file } },
+    component: chosen,
+    args: args.map((t) => t.text),
   };
   const positions: PositionIndex = {
     locate(pointer) {
-      const m = /^\/spec\/containers\/0\/command\/(\d+)/.exec(pointer);
-      const token = m === null ? undefined : (named === undefined ? [undefined, ...args] : tokens)[Number(m[1])];
+      const m = /^\/args\/(\d+)/.exec(pointer);
+      const token = m === null ? undefined : args[Number(m[1])];
       return token === undefined ? { line: first?.line ?? 1, column: 1 } : { line: token.line, column: token.column };
     },
   };
-  return {
-    objects: [{ object: pod, source: { file, documentIndex: 0, pointerPrefix: '', line: first?.line ?? 1, positions } }],
-    problems: [],
-  };
+  return { objects: [{ object, source: { file, documentIndex: 0, pointerPrefix: '', line: first?.line ?? 1, positions } }], problems: [] };
 }
 
 /** Read `[component=]path` specifications, as given to `--control-plane-flags`. */

@@ -91,4 +91,21 @@ describe('control-plane flags', () => {
     };
     expect(invocationOf(shell, ref(shell))).toBeUndefined();
   });
+
+  it('reads ControlPlaneFlags objects made from flags files', () => {
+    const object: KubeObject = {
+      apiVersion: 'vigil.dev/v1alpha1',
+      kind: 'ControlPlaneFlags',
+      metadata: { name: 'etcd' },
+      component: 'etcd',
+      args: ['--auto-tls=true'],
+    };
+    expect(invocationOf(object, ref(object))).toEqual({
+      component: 'etcd',
+      containerPointer: '',
+      flags: [{ name: 'auto-tls', value: 'true', pointer: '/args/0' }],
+      missingPointer: '/args',
+    });
+    expect(invocationOf({ ...object, component: 'kubelet' }, ref(object))).toBeUndefined();
+  });
 });

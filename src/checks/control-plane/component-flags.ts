@@ -16,6 +16,12 @@ function isComponent(value: string): value is Component {
   return (COMPONENTS as readonly string[]).includes(value);
 }
 
+/**
+ * Where control-plane flags are found: static Pods, and the `vigil.dev/v1alpha1 ControlPlaneFlags`
+ * objects that `vigil scan --control-plane-flags` makes from a command line (see sources/flags-file.ts).
+ */
+export const CONTROL_PLANE_KINDS: readonly string[] = ['Pod', 'vigil.dev/ControlPlaneFlags'];
+
 /** Loopback addresses: endpoints that only local clients need should listen only there (CIS 1.3.7, 1.4.2). */
 export const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
 
@@ -96,6 +102,7 @@ export function parseFlags(args: readonly { text: string; pointer: string }[]): 
  * entrypoint, the container named after the component in a Pod labelled `component: <name>`.
  */
 export function invocationOf(object: KubeObject, ref: ResourceRef): Invocation | undefined {
+  if (ref.kind === 'ControlPlaneFlags' && ref.apiVersion.startsWith('vigil.dev/')) return flagsObjectInvocation(object);
   if (ref.kind !== 'Pod' || ref.apiVersion !== 'v1' || ref.namespace !== 'kube-system' || !isRecord(object.spec)) return undefined;
   const containers = arrayOrEmpty(object.spec.containers);
   const label = stringMap(object.metadata.labels).component;
@@ -142,6 +149,17 @@ export function invocationOf(object: KubeObject, ref: ResourceRef): Invocation |
     };
   }
   return undefined;
+}
+
+/** A command line read from a flags file: `component` and its `args`. */
+function flagsObjectInvocation(object: KubeObject): Invocation | undefined {
+  const component = object.component;
+  if (typeof component !== 'string' || !isComponent(component)) return undefined;
+  const tokens: { text: string; pointer: string }[] = [];
+  arrayOrEmpty(object.args).forEach((text, i) => {
+    if (typeof text === 'string') tokens.push({ text, pointer: `/args/${i}` });
+  });
+  return { component, containerPointer: '', flags: parseFlags(tokens), missingPointer: '/args' };
 }
 
 /** The effective occurrence of a scalar flag: the last one (pflag overwrites). */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import type { FrameworkRefs } from '../../../core/frameworks.js';
 import { defineCheck } from '../../define-check.js';
-import { flagValue, invocationFor, listFlag } from '../component-flags.js';
+import { flagValue, invocationFor, listFlag, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 /**
  * Admission plugins kube-apiserver enables when --enable-admission-plugins does not name them
@@ -92,7 +92,7 @@ const options = z
 export default defineCheck({
   id: 'control-plane/apiserver-admission-plugins',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'API server admission plugins are missing or disabled',
     area: 'control-plane',

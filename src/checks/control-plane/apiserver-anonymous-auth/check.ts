@@ -1,10 +1,10 @@
 import { defineCheck } from '../../define-check.js';
-import { boolFlag, flagOf, flagValue, invocationFor } from '../component-flags.js';
+import { boolFlag, flagOf, flagValue, invocationFor, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 export default defineCheck({
   id: 'control-plane/apiserver-anonymous-auth',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'API server accepts anonymous requests',
     area: 'control-plane',

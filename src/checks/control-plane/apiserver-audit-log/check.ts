@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { defineCheck } from '../../define-check.js';
-import { flagOf, flagValue, invocationFor, type Invocation } from '../component-flags.js';
+import { flagOf, flagValue, invocationFor, type Invocation, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 const options = z
   .object({
@@ -19,7 +19,7 @@ type Retention = 'audit-log-maxage' | 'audit-log-maxbackup' | 'audit-log-maxsize
 export default defineCheck({
   id: 'control-plane/apiserver-audit-log',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'API server audit logging is off or kept too briefly',
     area: 'control-plane',

@@ -1,10 +1,10 @@
 import { defineCheck } from '../../define-check.js';
-import { flagValue, invocationFor, listFlag } from '../component-flags.js';
+import { flagValue, invocationFor, listFlag, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 export default defineCheck({
   id: 'control-plane/apiserver-authorization-mode',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'API server authorization is not Node and RBAC',
     area: 'control-plane',

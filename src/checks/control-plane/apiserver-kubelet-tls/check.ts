@@ -1,10 +1,10 @@
 import { defineCheck } from '../../define-check.js';
-import { flagValue, invocationFor } from '../component-flags.js';
+import { flagValue, invocationFor, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 export default defineCheck({
   id: 'control-plane/apiserver-kubelet-tls',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'API server does not authenticate to kubelets, or does not verify them',
     area: 'control-plane',

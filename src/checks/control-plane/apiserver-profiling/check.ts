@@ -1,10 +1,10 @@
 import { defineCheck } from '../../define-check.js';
-import { boolFlag, flagOf, invocationFor } from '../component-flags.js';
+import { boolFlag, flagOf, invocationFor, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 export default defineCheck({
   id: 'control-plane/apiserver-profiling',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'API server exposes profiling endpoints',
     area: 'control-plane',

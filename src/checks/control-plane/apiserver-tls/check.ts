@@ -1,5 +1,5 @@
 import { defineCheck } from '../../define-check.js';
-import { flagOf, flagValue, invocationFor, listFlag } from '../component-flags.js';
+import { flagOf, flagValue, invocationFor, listFlag, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 /**
  * The cipher suites the CIS Kubernetes Benchmark (1.2.29) accepts: TLS 1.3 suites and ECDHE suites
@@ -29,7 +29,7 @@ const OLD_TLS = new Set(['VersionTLS10', 'VersionTLS11']);
 export default defineCheck({
   id: 'control-plane/apiserver-tls',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'API server TLS is missing or weak',
     area: 'control-plane',

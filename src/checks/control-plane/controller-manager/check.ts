@@ -1,10 +1,10 @@
 import { defineCheck } from '../../define-check.js';
-import { boolFlag, flagOf, flagValue, invocationFor, listFlag, LOOPBACK } from '../component-flags.js';
+import { boolFlag, flagOf, flagValue, invocationFor, listFlag, LOOPBACK, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 export default defineCheck({
   id: 'control-plane/controller-manager',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'Controller manager settings are weak',
     area: 'control-plane',

@@ -1,10 +1,10 @@
 import { defineCheck } from '../../define-check.js';
-import { boolFlag, flagOf, flagValue, invocationFor, invocationsIn } from '../component-flags.js';
+import { boolFlag, flagOf, flagValue, invocationFor, invocationsIn, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 export default defineCheck({
   id: 'control-plane/etcd',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'etcd does not require mutual TLS',
     area: 'control-plane',
@@ -67,7 +67,11 @@ export default defineCheck({
     const trusted = flagOf(etcd, 'trusted-ca-file');
     const trustedFile = trusted?.value?.trim();
     if (trusted === undefined || trustedFile === undefined || trustedFile === '') return;
-    const sharing = invocationsIn(subject.inventory.ofKind('Pod', { group: '', namespace: 'kube-system' }), 'kube-apiserver').filter(
+    const candidates = [
+      ...subject.inventory.ofKind('Pod', { group: '', namespace: 'kube-system' }),
+      ...subject.inventory.ofKind('ControlPlaneFlags', { group: 'vigil.dev' }),
+    ];
+    const sharing = invocationsIn(candidates, 'kube-apiserver').filter(
       ({ invocation }) => flagOf(invocation, 'client-ca-file')?.value?.trim() === trustedFile,
     );
     if (sharing.length === 0) return;

@@ -1,10 +1,10 @@
 import { defineCheck } from '../../define-check.js';
-import { boolFlag, flagOf, invocationFor, LOOPBACK } from '../component-flags.js';
+import { boolFlag, flagOf, invocationFor, LOOPBACK, CONTROL_PLANE_KINDS } from '../component-flags.js';
 
 export default defineCheck({
   id: 'control-plane/scheduler',
   target: 'Object',
-  kinds: ['Pod'],
+  kinds: CONTROL_PLANE_KINDS,
   meta: {
     title: 'Scheduler exposes profiling or listens beyond loopback',
     area: 'control-plane',

@@ -1,6 +1,6 @@
 import { arrayOrEmpty, isRecord } from '../../../k8s/guards.js';
 import { defineCheck } from '../../define-check.js';
-import { flagValue, invocationFor } from '../../control-plane/component-flags.js';
+import { CONTROL_PLANE_KINDS, flagValue, invocationFor } from '../../control-plane/component-flags.js';
 
 /** True when a `resources` entry of an EncryptionConfiguration covers core-group Secrets. */
 function coversSecrets(resources: readonly unknown[]): boolean {
@@ -18,7 +18,7 @@ function providerType(provider: unknown): string | undefined {
 export default defineCheck({
   id: 'secrets/encryption-at-rest',
   target: 'Object',
-  kinds: ['Pod', 'apiserver.config.k8s.io/EncryptionConfiguration'],
+  kinds: [...CONTROL_PLANE_KINDS, 'apiserver.config.k8s.io/EncryptionConfiguration'],
   meta: {
     title: 'Secrets are not encrypted at rest',
     area: 'secrets',
@@ -41,7 +41,7 @@ export default defineCheck({
   },
   run(subject, ctx) {
     const { object, entry } = subject;
-    if (entry.ref.kind === 'Pod') {
+    if (entry.ref.kind !== 'EncryptionConfiguration') {
       const apiserver = invocationFor('kube-apiserver', subject, ctx);
       if (apiserver === undefined) return;
       if (flagValue(apiserver, 'encryption-provider-config') === undefined) {
