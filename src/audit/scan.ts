@@ -11,6 +11,8 @@ import { sendToAll } from './sinks/index.js';
 
 export interface AuditScanOptions {
   readonly rules: readonly DetectionRule[];
+  /** An engine to run instead of a new one from `rules` (the monitor shares one between its inputs). */
+  readonly engine?: DetectionEngine;
   readonly sinks: readonly AlertSink[];
   readonly holder?: ContextHolder;
   readonly throttle?: boolean;
@@ -48,11 +50,13 @@ const KEEP_PROBLEMS = 1000;
  * counted and returned.
  */
 export async function scanAuditLogs(paths: readonly string[], options: AuditScanOptions): Promise<AuditScanResult> {
-  const engine = new DetectionEngine(options.rules, {
-    ...(options.holder === undefined ? {} : { holder: options.holder }),
-    ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
-    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
-  });
+  const engine =
+    options.engine ??
+    new DetectionEngine(options.rules, {
+      ...(options.holder === undefined ? {} : { holder: options.holder }),
+      ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+      ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+    });
   const counts = emptyCounts();
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   const problems: InputProblem[] = [];
