@@ -95,12 +95,22 @@ function isReviewPath(url: string): boolean {
  */
 export async function startAdmissionServer(options: AdmissionServerOptions): Promise<AdmissionServer> {
   const tls = options.tls;
+  const requestTimeout = options.requestTimeoutMs ?? 10_000;
   const app = Fastify({
     logger: false,
     bodyLimit: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    requestTimeout: options.requestTimeoutMs ?? 10_000,
+    requestTimeout,
+    // A client that stops sending mid-request is dropped after this much silence (node's own
+    // requestTimeout check above does not always see requests whose body is being read).
+    connectionTimeout: requestTimeout,
     return503OnClosing: true,
+    // close() must not wait on a client that stalls mid-request; by then the shutdown delay has let
+    // the endpoints move on, so what is still open is abandoned.
+    forceCloseConnections: true,
     https: {
+      // Node checks request deadlines on this interval (default 30 s): check often enough that the
+      // requestTimeout above is what a stalled client actually gets.
+      connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(requestTimeout / 2))),
       cert: tls.cert,
       key: tls.key,
       minVersion: 'TLSv1.2',

@@ -199,7 +199,8 @@ export function createServingCertificate(options: ServingCertificateOptions): Se
   }
   const days = options.days ?? 730;
   if (!Number.isInteger(days) || days < 1 || days > 36500) throw new Error(`certificate validity must be 1 to 36500 days, got ${days}`);
-  const notBefore = new Date((options.now ?? new Date()).getTime() - 5 * 60_000);
+  // Whole seconds: certificates carry no fractions, and notAfter must say exactly what the certificate says.
+  const notBefore = new Date(Math.floor(((options.now ?? new Date()).getTime() - 5 * 60_000) / 1000) * 1000);
   const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
 
   const caKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
