@@ -76,7 +76,8 @@ function celList(values: readonly string[]): string {
 
 function document(comment: string, object: Record<string, unknown>): string {
   const lines = comment === '' ? '' : `${comment.replace(/^/gm, '# ')}\n`;
-  return `${lines}${stringify(object, { lineWidth: 0 })}`;
+  // No YAML anchors for objects used twice (labels): plain YAML every tool reads.
+  return `${lines}${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }
 
 /**
