@@ -7,16 +7,21 @@
 // a bare node:https server in its own process that parses each review and answers "allowed", i.e.
 // the floor that transport, TLS and JSON alone cost on this machine. The API server's webhook
 // timeout is that of the generated manifests (timeoutSeconds 3).
+// Also reported: the server's own time per review from its histogram (no client, TLS or queueing),
+// and the handler alone timed in this process on the same mix (the cost of judging).
 // Prints {bench, seconds, rate, sent, failed, wrong, achieved_rps, outcomes,
-//  latency_ms: {p50, p90, p99, max}, baseline: {latency_ms: {...}}, added_p99_ms, webhook_timeout_ms, p99_under_5ms}
+//  latency_ms: {p50, p90, p99, max}, baseline: {latency_ms: {...}}, server_side, handler_ms,
+//  added_p50_ms, added_p99_ms, webhook_timeout_ms, p99_under_5ms, machine}
 // and exits 1 if a request failed or was answered wrongly. BENCH_ADMISSION_SECONDS shortens it.
 import { spawn } from 'node:child_process';
+import { request } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { runAdmissionLoad } from './admission-load.mjs';
+import { quantile, runAdmissionLoad } from './admission-load.mjs';
 import { repoRoot, round } from './support.mjs';
 
 const SECONDS = Number(process.env.BENCH_ADMISSION_SECONDS ?? 30);
@@ -24,6 +29,7 @@ const RATE = 500;
 const WEBHOOK_TIMEOUT_MS = 3000;
 
 const { createServingCertificate } = await import(join(repoRoot, 'dist/admission/x509.js'));
+const { AdmissionHandler } = await import(join(repoRoot, 'dist/admission/handler.js'));
 const pair = createServingCertificate({ hosts: ['127.0.0.1'] });
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-admission-'));
 writeFileSync(join(dir, 'tls.crt'), pair.cert);
@@ -83,6 +89,52 @@ server.listen(0, '127.0.0.1', () => process.stderr.write('baseline on https://12
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
+/** GET /metrics (open without a token on loopback). */
+function metricsText(url) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/metrics`, { ca: pair.caCert }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * p50 and p99 of a Prometheus histogram summed over its series, as the upper bound of the bucket
+ * they fall in (what histogram_quantile would bound them by): the server's own time per review,
+ * from body read to answer ready, without the client, TLS or queueing.
+ */
+function histogramQuantiles(text, name) {
+  const buckets = new Map();
+  for (const m of text.matchAll(new RegExp(`^${name}_bucket\\{[^}]*\\ble="([^"]+)"[^}]*\\} (\\d+)`, 'gm'))) {
+    buckets.set(m[1], (buckets.get(m[1]) ?? 0) + Number(m[2]));
+  }
+  const sorted = [...buckets].map(([le, n]) => [le === '+Inf' ? Infinity : Number(le), n]).sort((a, b) => a[0] - b[0]);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  const at = (q) => (sorted.find(([, n]) => n >= q * total)?.[0] ?? NaN) * 1000;
+  return { count: total, p50_at_most_ms: at(0.5), p99_at_most_ms: at(0.99) };
+}
+
+/** The handler alone, in this process, on the same mix: the cost of judging, without any I/O. */
+function handlerTimes() {
+  const h = new AdmissionHandler();
+  const bodies = mix.map((m) => ({ webhook: m.path === '/mutate' ? 'mutate' : 'validate', body: JSON.stringify(m.review) }));
+  const label = { kind: 'none' };
+  for (let i = 0; i < 2000; i++) h.handleBody(bodies[i % bodies.length].webhook, label, bodies[i % bodies.length].body);
+  const times = [];
+  for (let i = 0; i < 5000; i++) {
+    const b = bodies[i % bodies.length];
+    const t = performance.now();
+    h.handleBody(b.webhook, label, b.body);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: round(quantile(times, 0.5), 3), p99: round(quantile(times, 0.99), 3) };
+}
+
 const round3 = (n) => round(n, 3);
 const shape = (r) => ({
   p50: round3(r.latencyMs.p50),
@@ -125,11 +177,14 @@ try {
     'vigil admission serve',
   );
   let result;
+  let serverSide;
   try {
     result = await runAdmissionLoad({ url: vigil.url, ca: pair.caCert, mix, rate: RATE, seconds: SECONDS });
+    serverSide = histogramQuantiles(await metricsText(vigil.url), 'vigil_admission_request_duration_seconds');
   } finally {
     await stop(vigil.child);
   }
+  const handler = handlerTimes();
 
   console.log(
     JSON.stringify({
@@ -143,6 +198,9 @@ try {
       outcomes: result.outcomes,
       latency_ms: shape(result),
       baseline: { what: 'bare node:https, parse and allow', latency_ms: shape(baseline) },
+      // The server's own time per review (its histogram) and the handler alone in this process.
+      server_side: serverSide,
+      handler_ms: handler,
       added_p50_ms: round3(result.latencyMs.p50 - baseline.latencyMs.p50),
       added_p99_ms: round3(result.latencyMs.p99 - baseline.latencyMs.p99),
       webhook_timeout_ms: WEBHOOK_TIMEOUT_MS,
