@@ -40,7 +40,7 @@ const compliant = fixture('pod-create-by-replicaset');
 const object = compliant.request.object;
 object.spec.securityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
 for (const c of object.spec.containers) {
-  c.securityContext = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+  c.securityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } };
 }
 const mix = [
   { path: '/validate', review: fixture('pod-create-privileged'), allowed: false },

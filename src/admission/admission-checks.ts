@@ -11,9 +11,20 @@ import { isWorkloadKind } from '../k8s/pod-templates.js';
  * when one that looks into the Inventory is missing here.
  */
 export const NEEDS_CLUSTER_CONTEXT: ReadonlyMap<string, string> = new Map([
+  ['control-plane/etcd', 'it reads the kube-system static pods and control-plane flags'],
+  ['control-plane/webhook-kube-system', 'it reads the labels of the kube-system Namespace'],
+  ['images/known-vulnerabilities', "it reads the cluster's vulnerability reports"],
+  ['mesh/injection-disabled', 'it reads the labels of the Namespace'],
+  ['mesh/istio-mtls-not-strict', "it reads the namespace's and the mesh-wide PeerAuthentications"],
+  ['mesh/namespace-not-meshed', 'it looks for workloads and mesh settings in the namespace'],
   ['network/policy-selects-no-pod', 'it compares the policy with the pods of its namespace'],
+  ['placement/replica-spread', 'it reads the HorizontalPodAutoscalers of the workload'],
+  ['placement/security-tier', 'it reads the Namespace labels and the Nodes'],
   ['rbac/unneeded-token-automount', 'it reads the RBAC bindings of the service account'],
   ['rbac/workload-token-risky-permissions', 'it reads the RBAC bindings of the service account'],
+  ['resources/namespace-quota', "it looks for the namespace's ResourceQuotas and LimitRanges"],
+  ['resources/usage-over-request', 'it compares metrics with the running Pod'],
+  ['secrets/unused-secret', 'it looks for the workloads that reference the Secret'],
 ]);
 
 /** Why a check cannot run in admission, or undefined when it can. */
@@ -29,11 +40,10 @@ export function admissionChecks(active: readonly ActiveCheck[]): ActiveCheck[] {
 
 /** The Pod Security level a check belongs to (`pod-security/baseline-*`, `pod-security/restricted-*`), if any. */
 export function pssLevelOf(check: Check): Exclude<PssLevel, 'privileged'> | undefined {
-  if (check.meta.area !== 'pod-security') return undefined;
-  const levels = check.meta.frameworks?.pss ?? [];
-  if (levels.length !== 1) return undefined;
-  const level = levels[0];
-  return level === 'baseline' || level === 'restricted' ? level : undefined;
+  // By id, not by framework refs: a restricted check may cite the baseline control it tightens
+  // (pod-security/restricted-proc-mount cites baseline/proc-mount-type).
+  const match = /^pod-security\/(baseline|restricted)-/.exec(check.id);
+  return match === null ? undefined : (match[1] as 'baseline' | 'restricted');
 }
 
 /**

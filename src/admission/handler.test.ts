@@ -31,7 +31,7 @@ const RESTRICTED_SPEC = {
       name: 'app',
       image: `ghcr.io/acme/app:1.0@sha256:${'a'.repeat(64)}`,
       resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '1', memory: '64Mi' } },
-      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
     },
   ],
 };
@@ -127,7 +127,6 @@ describe('validation with no configuration: deny baseline, warn restricted, audi
     ['pod-exec', 'CONNECT requests are not judged'],
     ['pod-status-update', 'the pods/status subresource does not change what runs'],
     ['deployment-scale', 'the deployments/scale subresource is not judged'],
-    ['configmap-create', 'no check judges ConfigMap objects'],
   ])('allows %s without judging it', (name, reason) => {
     const d = validate(fixtureReview(name));
     expect(d.outcome).toBe('skipped');
@@ -146,6 +145,16 @@ describe('validation with no configuration: deny baseline, warn restricted, audi
     const r = responseOf(validate(admissionReview(service, { namespace: 'shop' })));
     expect(r.allowed).toBe(true);
     expect(r.auditAnnotations?.['audited']).toContain('network/service-external-ips@');
+  });
+
+  it('judges ConfigMaps for credentials, which belong in Secrets (audited by default)', () => {
+    expect(responseOf(validate(fixtureReview('configmap-create')))).toEqual({ uid: '7f3c2a1e-5b8d-4c9a-9e12-0a1b2c3d4e5f', allowed: true });
+    const leaky = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app' }, data: { DB_PASSWORD: 'hunter2-hunter2' } };
+    const r = responseOf(validate(admissionReview(leaky, { namespace: 'shop' })));
+    expect(r.allowed).toBe(true);
+    expect(r.auditAnnotations?.['audited']).toContain('secrets/credential-in-configmap@data.DB_PASSWORD');
+    // Never the value.
+    expect(JSON.stringify(r)).not.toContain('hunter2');
   });
 });
 

@@ -128,7 +128,7 @@ describe('AdmissionReview v1 over HTTPS', () => {
             name: 'app',
             image: `ghcr.io/acme/app:1.0@sha256:${'b'.repeat(64)}`,
             resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '1', memory: '64Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
           },
         ],
       },
