@@ -41,6 +41,8 @@ const configSchema = z
     checks: z.record(checkPattern, checkSettingsSchema).optional(),
     exceptions: z.array(exceptionSchema).optional(),
     annotationExceptions: z.boolean().optional(),
+    // The admission webhook's settings; validated by src/admission/config.ts, ignored by scans.
+    admission: z.unknown().optional(),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 
 import { VIGIL_VERSION } from '../core/version.js';
+import { admissionCommand } from './admission.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
@@ -39,6 +40,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     auditCommand(io, setExit),
     snapshotCommand(io, setExit),
     monitorCommand(io, setExit),
+    admissionCommand(io, setExit),
   ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),
