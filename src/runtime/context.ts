@@ -122,6 +122,7 @@ export function subjectText(subject: SubjectRef): string {
  */
 export class RuntimeContext {
   private facts = new Map<InventoryObject, WorkloadFacts>();
+  private readonly podNamePatterns = new WeakMap<InventoryObject, RegExp | null>();
   private findingsByResource: Map<string, Finding[]> | undefined;
   private builtAt = -1;
 
@@ -157,6 +158,17 @@ export class RuntimeContext {
       if (matches && (best === undefined || ref.name.length > best.owner.ref.name.length)) best = template;
     }
     return best === undefined ? undefined : { owner: best.owner, match: 'pod-name', facts: this.factsOf(best) };
+  }
+
+  /** The names a controller gives its pods, compiled once per workload object. */
+  private podNamePattern(owner: InventoryObject): RegExp | null {
+    let pattern = this.podNamePatterns.get(owner);
+    if (pattern === undefined) {
+      const form = POD_NAME_FORMS[owner.ref.kind];
+      pattern = form === undefined ? null : new RegExp(`^${escapeRegExp(owner.ref.name)}${form}$`);
+      this.podNamePatterns.set(owner, pattern);
+    }
+    return pattern;
   }
 
   /** Follow controller ownerReferences up while the owner is in the Inventory (Pod → ReplicaSet → Deployment). */

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 
 import type { Alert, AlertContextValue } from '../core/alert.js';
 import { formatResourceRef, type ResourceRef } from '../core/resource-ref.js';
+import type { Severity } from '../core/severity.js';
 import type { RuntimeContext, WorkloadFacts, WorkloadResolution } from './context.js';
 import { fieldText, mitreOf, severityOfPriority, type FalcoAlert } from './falco-alert.js';
 import { redactCommandLine } from './redact.js';
-import { assessSeverity } from './severity.js';
+import { assessSeverity, type SeverityAssessment } from './severity.js';
 
 /** The Kubernetes and container fields of a Falco alert (Falco's `k8s.*` and `container.*` field classes). */
 export interface RuntimeTarget {
@@ -48,7 +49,25 @@ export function runtimeAlertId(alert: FalcoAlert): string {
   return `runtime:${hash.digest('hex').slice(0, 32)}`;
 }
 
-function factsContext(resolution: WorkloadResolution): Record<string, AlertContextValue> {
+// The context of a workload is the same for every alert in it (until the Inventory changes and the
+// facts are recomputed): build it once per facts object and share it, since alerts are never mutated.
+const factsContextCache = new WeakMap<WorkloadFacts, Map<string, Readonly<Record<string, AlertContextValue>>>>();
+
+function factsContext(resolution: WorkloadResolution): Readonly<Record<string, AlertContextValue>> {
+  let byMatch = factsContextCache.get(resolution.facts);
+  if (byMatch === undefined) {
+    byMatch = new Map();
+    factsContextCache.set(resolution.facts, byMatch);
+  }
+  let cached = byMatch.get(resolution.match);
+  if (cached === undefined) {
+    cached = buildFactsContext(resolution);
+    byMatch.set(resolution.match, cached);
+  }
+  return cached;
+}
+
+function buildFactsContext(resolution: WorkloadResolution): Record<string, AlertContextValue> {
   const f: WorkloadFacts = resolution.facts;
   return {
     kind: f.workload.kind,
@@ -81,6 +100,23 @@ function redactedFields(alert: FalcoAlert): Record<string, AlertContextValue> {
   return out;
 }
 
+// An assessment depends only on the workload's facts and Falco's priority: share it across alerts.
+const assessments = new WeakMap<WorkloadFacts, Map<Severity, SeverityAssessment>>();
+
+function assessmentOf(facts: WorkloadFacts, original: Severity): SeverityAssessment {
+  let byOriginal = assessments.get(facts);
+  if (byOriginal === undefined) {
+    byOriginal = new Map();
+    assessments.set(facts, byOriginal);
+  }
+  let assessment = byOriginal.get(original);
+  if (assessment === undefined) {
+    assessment = assessSeverity(original, facts);
+    byOriginal.set(original, assessment);
+  }
+  return assessment;
+}
+
 export interface CorrelateOptions {
   /** Cluster name to put on alerts. */
   readonly cluster?: string;
@@ -106,7 +142,7 @@ export function correlate(alert: FalcoAlert, context: RuntimeContext | undefined
     unknown = `pod ${target.namespace}/${target.pod} matches no workload in the inventory: Falco’s priority kept`;
   }
   const original = severityOfPriority(alert.priority);
-  const assessment = assessSeverity(original, resolution?.facts, unknown);
+  const assessment = resolution === undefined ? assessSeverity(original, undefined, unknown) : assessmentOf(resolution.facts, original);
   const resource: ResourceRef | undefined =
     resolution !== undefined
       ? resolution.owner.ref

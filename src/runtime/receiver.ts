@@ -4,7 +4,7 @@ import type { FalcoAlert } from './falco-alert.js';
 import { falcoItemsOfValue, type FalcoReadItem } from './read-alerts.js';
 
 /** Options of the Falco receiver: the audit receiver's, without the parser. */
-export type FalcoReceiverOptions = Omit<JsonReceiverOptions<FalcoAlert>, 'parse' | 'expected' | 'basicAuth'>;
+export type FalcoReceiverOptions = Omit<JsonReceiverOptions<FalcoAlert>, 'parse' | 'expected' | 'basicAuth' | 'gatherBatches'>;
 
 /** The alerts of one request body: one alert (Falco's http_output, falcosidekick's webhook) or an array. */
 export function parseFalcoBatch(value: unknown, batchNumber: number): ParsedBatch<FalcoAlert> {
@@ -35,6 +35,7 @@ export class FalcoReceiver extends JsonReceiver<FalcoAlert> {
       backpressureWaitMs: 30_000,
       ...options,
       basicAuth: true,
+      gatherBatches: true,
       parse: parseFalcoBatch,
       expected: 'a Falco JSON alert (json_output: true)',
     });

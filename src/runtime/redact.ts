@@ -10,8 +10,12 @@ const ENV = /\b([A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_KEY|ACCESS_KEY)[A-
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi;
 
+// Cheap test first: most command lines name none of these, and then no replacement can apply.
+const CANDIDATE = /pass|pwd|token|secret|key|credential|bearer|basic|@/i;
+
 /** The text with credential-looking values replaced by `<redacted>`. */
 export function redactCommandLine(text: string): string {
+  if (!CANDIDATE.test(text)) return text;
   return text
     .replace(URL_PASSWORD, `$1${REDACTED}@`)
     .replace(BEARER, `$1 ${REDACTED}`)

@@ -44,6 +44,11 @@ export interface JsonReceiverOptions<T> {
   readonly handle: (items: readonly T[]) => Promise<void> | void;
   /** Turns a parsed JSON body into items; one bad item never hides the good ones beside it. */
   readonly parse: (value: unknown, batchNumber: number) => ParsedBatch<T>;
+  /**
+   * Gather the items of several queued batches into one chunk for the handler (default false: a chunk
+   * never spans batches). Receivers of one item per request (Falco) need it to keep up under load.
+   */
+  readonly gatherBatches?: boolean;
   /** What a body should be, for the 400 answer to one that is not JSON. */
   readonly expected?: string;
   /** Told about every malformed item of a batch. */
@@ -319,22 +324,37 @@ export class JsonReceiver<T> {
     }
   }
 
-  /** Process queued batches in order, yielding to the event loop between chunks so requests keep flowing. */
+  /**
+   * Process queued items in order, in chunks of up to 500, yielding to the event loop between chunks
+   * so requests keep flowing. With `gatherBatches`, small batches (one Falco alert per request) are
+   * gathered into one chunk: handling one batch per event-loop turn would fall behind under load.
+   */
   private async drain(): Promise<void> {
     try {
-      for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
-        for (let i = 0; i < batch.length; i += 500) {
-          const chunk = batch.slice(i, i + 500);
-          try {
-            await this.options.handle(chunk);
-          } catch {
-            this.stats.eventsFailed += chunk.length;
+      let offset = 0;
+      while (this.queue.length > 0) {
+        const chunk: T[] = [];
+        while (chunk.length < 500) {
+          const batch = this.queue[0];
+          if (batch === undefined) break;
+          const take = Math.min(500 - chunk.length, batch.length - offset);
+          for (let i = 0; i < take; i++) chunk.push(batch[offset + i] as T);
+          offset += take;
+          if (offset >= batch.length) {
+            this.queue.shift();
+            offset = 0;
+            if (this.options.gatherBatches !== true) break;
           }
-          this.stats.eventsProcessed += chunk.length;
-          this.stats.queued -= chunk.length;
-          for (const wake of this.waiters.splice(0)) wake();
-          await new Promise<void>((resolve) => setImmediate(resolve));
         }
+        try {
+          await this.options.handle(chunk);
+        } catch {
+          this.stats.eventsFailed += chunk.length;
+        }
+        this.stats.eventsProcessed += chunk.length;
+        this.stats.queued -= chunk.length;
+        for (const wake of this.waiters.splice(0)) wake();
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.draining = false;
