@@ -80,6 +80,14 @@ export interface RuntimeContextOptions {
    * whole check catalog runs once per Inventory version (default configuration).
    */
   readonly findings?: (inventory: Inventory) => readonly Finding[];
+  /**
+   * Least time between rebuilds after the Inventory changed, in ms (default 0: rebuild at once). A live
+   * cluster changes all the time (pods come and go); the monitor keeps the facts up to this old instead
+   * of recomputing them for every alert.
+   */
+  readonly refreshMs?: number;
+  /** Clock (tests). */
+  readonly now?: () => number;
 }
 
 /** A workload found for an alert, and how. */
@@ -125,6 +133,7 @@ export class RuntimeContext {
   private readonly podNamePatterns = new WeakMap<InventoryObject, RegExp | null>();
   private findingsByResource: Map<string, Finding[]> | undefined;
   private builtAt = -1;
+  private builtTime = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly inventory: Inventory,
@@ -133,9 +142,12 @@ export class RuntimeContext {
 
   private fresh(): void {
     if (this.builtAt === this.inventory.version) return;
+    const now = (this.options.now ?? Date.now)();
+    if (now - this.builtTime < (this.options.refreshMs ?? 0)) return;
     this.facts = new Map();
     this.findingsByResource = undefined;
     this.builtAt = this.inventory.version;
+    this.builtTime = now;
   }
 
   /** The workload a pod of a namespace belongs to, or undefined when the Inventory has no candidate. */
