@@ -137,6 +137,8 @@ describe('FalcoReceiver under a bounded loopback load', () => {
     const receiver = new FalcoReceiver({
       port: 0,
       tokens: [TOKEN],
+      // A bound well below the alerts sent: a full queue holds requests back (Falco does not retry a 429).
+      queueCapacity: 1000,
       handle: (alerts) => {
         for (const falco of alerts) {
           const alert: Alert = correlate(falco, context);
@@ -168,9 +170,9 @@ describe('FalcoReceiver under a bounded loopback load', () => {
     // The load mixes the privileged web pod (raised to critical), the sandbox (lowered) and an unknown pod (kept).
     expect(bySeverity.critical).toBeGreaterThan(0);
     expect(bySeverity.info).toBeGreaterThan(0);
-    // Bounded: the queue never held more than a few requests' worth, and the heap after GC did not grow
+    // Bounded: the queue stayed within its capacity and is empty at the end, and the heap after GC did not grow
     // with the number of alerts (first sample after a second of warm-up against the last one).
-    expect(receiver.stats.maxQueued).toBeLessThan(rate);
+    expect(receiver.stats.maxQueued).toBeLessThanOrEqual(1000);
     expect(receiver.stats.queued).toBe(0);
     const warm = result.samples.find((s) => s.t >= 1) ?? result.samples[0]!;
     const end = result.samples.at(-1)!;
