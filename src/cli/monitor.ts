@@ -15,6 +15,7 @@ import { DigestScheduler, parseDigestTime } from '../monitor/digest.js';
 import { watchFiles, type FileFeed } from '../monitor/file-feed.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startHealthServer, type ListenOptions } from '../monitor/health-server.js';
 import { MonitorMetrics } from '../monitor/metrics.js';
+import { MonitorRuntimeFeed, type MonitorFalcoReceiverOptions } from '../monitor/runtime-feed.js';
 import { Monitor } from '../monitor/monitor.js';
 import { openStore } from '../store/open-store.js';
 import type { RetentionPolicy, Store } from '../store/store.js';
@@ -60,6 +61,15 @@ interface MonitorFlags extends ClusterFlags, SinkFlags, Pick<FalcoFlags, 'falcoR
   auditClientCa?: string;
   auditTokenFile?: string;
   auditInsecureHttp?: boolean;
+  falcoLog: string[];
+  falcoFollow?: boolean;
+  falcoListen?: string;
+  falcoPath: string;
+  falcoTlsCert?: string;
+  falcoTlsKey?: string;
+  falcoClientCa?: string;
+  falcoTokenFile?: string;
+  falcoInsecureHttp?: boolean;
 }
 
 /** `host:port`, `[::1]:port` or `:port`. */
@@ -157,7 +167,21 @@ export function monitorCommand(io: CliIo, setExit: (code: number) => void, until
     .option('--audit-tls-key <file>', 'private key of --audit-tls-cert (PEM)')
     .option('--audit-client-ca <file>', 'accept API server client certificates signed by this CA')
     .option('--audit-token-file <file>', 'bearer tokens the audit receiver accepts, one per line (or VIGIL_RECEIVER_TOKEN)')
-    .option('--audit-insecure-http', 'serve the audit receiver over plain HTTP (loopback only; for testing)');
+    .option('--audit-insecure-http', 'serve the audit receiver over plain HTTP (loopback only; for testing)')
+    .option(
+      '--falco-log <file>',
+      'place the Falco JSON alerts of this file in context (repeatable; replayed once unless --falco-follow)',
+      listOption,
+      [],
+    )
+    .option('--falco-follow', 'with --falco-log: keep reading the (single) file as it grows, across rotation')
+    .option('--falco-listen <host:port>', 'receive Falco http_output / falcosidekick webhook alerts here (see docs/runtime.md)')
+    .option('--falco-path <path>', 'URL path Falco posts alerts to', '/v1/falco')
+    .option('--falco-tls-cert <file>', 'serving certificate of the Falco receiver (PEM)')
+    .option('--falco-tls-key <file>', 'private key of --falco-tls-cert (PEM)')
+    .option('--falco-client-ca <file>', 'accept Falco client certificates (http_output mtls) signed by this CA')
+    .option('--falco-token-file <file>', 'tokens the Falco receiver accepts (bearer, or Basic password), one per line')
+    .option('--falco-insecure-http', 'serve the Falco receiver over plain HTTP (loopback only; for testing)');
   withSinkFlags(command, { metricsFile: false });
   withFalcoFlags(command);
   addClusterOptions(command);
@@ -207,7 +231,9 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
         ...sinksFromFlags(io, { jsonl: flags.jsonl, webhook: flags.webhook, slackWebhook: flags.slackWebhook }).sinks,
       ];
       if (flags.follow === true && flags.auditLog.length !== 1) throw new UsageError('--follow follows exactly one --audit-log');
-      const receiverOptions = flags.auditWebhook === true ? auditReceiverOptions(io, flags) : undefined;
+      const auditReceiver = flags.auditWebhook === true ? auditReceiverOptions(io, flags) : undefined;
+      if (flags.falcoFollow === true && flags.falcoLog.length !== 1) throw new UsageError('--falco-follow follows exactly one --falco-log');
+      const falcoReceiver = flags.falcoListen === undefined ? undefined : falcoReceiverOptions(io, flags, flags.falcoListen);
       const monitor = new Monitor({
         cluster: clusterName,
         checks,
@@ -226,7 +252,7 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
         },
         () => store.close(),
       ];
-      const wantsAudit = flags.auditLog.length > 0 || receiverOptions !== undefined;
+      const wantsAudit = flags.auditLog.length > 0 || auditReceiver !== undefined;
       if (!wantsAudit && flags.falcoRules.length > 0)
         throw new UsageError('--falco-rules needs an audit input: --audit-log or --audit-webhook');
       let audit: MonitorAuditFeed | undefined;
@@ -246,6 +272,21 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
         ];
         audit = new MonitorAuditFeed({ rules, holder, store, sinks, cluster: clusterName, metrics, log });
         const feed = audit;
+        cleanups.unshift(() => feed.stop());
+      }
+      let runtime: MonitorRuntimeFeed | undefined;
+      if (flags.falcoLog.length > 0 || falcoReceiver !== undefined) {
+        // Falco alerts are placed in the live Inventory, with the findings the monitor holds.
+        runtime = new MonitorRuntimeFeed({
+          inventory: monitor.inventory,
+          findings: () => monitor.currentFindings(),
+          store,
+          sinks,
+          cluster: clusterName,
+          metrics,
+          log,
+        });
+        const feed = runtime;
         cleanups.unshift(() => feed.stop());
       }
       const cleanup = async (): Promise<void> => {
@@ -277,6 +318,7 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
         if (flags.once === true) {
           await waitReady(monitor);
           if (audit !== undefined && flags.auditLog.length > 0) await audit.replay(flags.auditLog);
+          if (runtime !== undefined && flags.falcoLog.length > 0) await runtime.replay(flags.falcoLog);
           const counts = await store.openCounts(clusterName);
           io.stdout.write(
             `${JSON.stringify({ cluster: clusterName, objects: monitor.inventory.size, open: counts, store: `${store.kind} ${store.location}` })}\n`,
@@ -288,7 +330,12 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
         if (audit !== undefined) {
           if (flags.follow === true) void audit.follow(flags.auditLog[0] as string, flags.fromStart === true);
           else if (flags.auditLog.length > 0) void audit.replay(flags.auditLog);
-          if (receiverOptions !== undefined) log(`audit receiver: ${await audit.startReceiver(receiverOptions)}`);
+          if (auditReceiver !== undefined) log(`audit receiver: ${await audit.startReceiver(auditReceiver)}`);
+        }
+        if (runtime !== undefined) {
+          if (flags.falcoFollow === true) void runtime.follow(flags.falcoLog[0] as string, false);
+          else if (flags.falcoLog.length > 0) void runtime.replay(flags.falcoLog);
+          if (falcoReceiver !== undefined) log(`falco receiver: ${await runtime.startReceiver(falcoReceiver)}`);
         }
         const server = await startHealthServer({ metrics, readiness: () => monitor.readiness }, listenOptions);
         cleanups.push(() => server.close());
@@ -360,29 +407,82 @@ async function waitReady(monitor: Monitor): Promise<void> {
   }
 }
 
-/** The audit receiver's settings from the monitor's flags, refusing anything unsafe (the rules of `vigil audit serve`). */
-function auditReceiverOptions(io: CliIo, flags: MonitorFlags): MonitorReceiverOptions {
-  const { host, port } = parseListen(flags.auditListen);
-  if ((flags.auditTlsCert === undefined) !== (flags.auditTlsKey === undefined)) {
-    throw new UsageError('--audit-tls-cert and --audit-tls-key go together');
+/** The flags of one receiver the monitor can run (audit webhook, Falco). */
+interface ReceiverFlags {
+  /** Flag prefix: `audit` for --audit-listen, --audit-tls-cert… */
+  readonly prefix: string;
+  /** The flag that turns the receiver on. */
+  readonly enable: string;
+  /** What it receives, for messages. */
+  readonly what: string;
+  readonly listen: string;
+  readonly path: string;
+  readonly tlsCert: string | undefined;
+  readonly tlsKey: string | undefined;
+  readonly clientCa: string | undefined;
+  readonly tokenFile: string | undefined;
+  readonly insecureHttp: boolean | undefined;
+}
+
+/** A receiver's settings from the monitor's flags, refusing anything unsafe (the rules of `vigil audit serve`). */
+function receiverOptions(io: CliIo, f: ReceiverFlags): MonitorReceiverOptions {
+  const { host, port } = parseListen(f.listen);
+  if ((f.tlsCert === undefined) !== (f.tlsKey === undefined)) {
+    throw new UsageError(`--${f.prefix}-tls-cert and --${f.prefix}-tls-key go together`);
   }
   const tls =
-    flags.auditTlsCert === undefined || flags.auditTlsKey === undefined
+    f.tlsCert === undefined || f.tlsKey === undefined
       ? undefined
       : {
-          cert: readFile(flags.auditTlsCert, 'certificate'),
-          key: readFile(flags.auditTlsKey, 'key'),
-          ...(flags.auditClientCa === undefined ? {} : { clientCA: readFile(flags.auditClientCa, 'client CA') }),
+          cert: readFile(f.tlsCert, 'certificate'),
+          key: readFile(f.tlsKey, 'key'),
+          ...(f.clientCa === undefined ? {} : { clientCA: readFile(f.clientCa, 'client CA') }),
         };
-  if (tls === undefined && flags.auditInsecureHttp !== true) {
-    throw new UsageError('--audit-webhook needs --audit-tls-cert and --audit-tls-key (or --audit-insecure-http on loopback, for testing)');
+  if (tls === undefined && f.insecureHttp !== true) {
+    throw new UsageError(
+      `${f.enable} needs --${f.prefix}-tls-cert and --${f.prefix}-tls-key (or --${f.prefix}-insecure-http on loopback, for testing)`,
+    );
   }
   if (tls === undefined && !isLoopback(host))
-    throw new UsageError(`plain HTTP is refused on ${host}: an audit receiver reachable from the network needs TLS`);
-  if (flags.auditClientCa !== undefined && tls === undefined) throw new UsageError('--audit-client-ca needs TLS');
-  const tokens = receiverTokens(io, flags.auditTokenFile);
-  if (tokens.length === 0 && flags.auditClientCa === undefined) {
-    throw new UsageError('the audit receiver needs authentication: --audit-token-file (or VIGIL_RECEIVER_TOKEN) and/or --audit-client-ca');
+    throw new UsageError(`plain HTTP is refused on ${host}: ${f.what} receiver reachable from the network needs TLS`);
+  if (f.clientCa !== undefined && tls === undefined) throw new UsageError(`--${f.prefix}-client-ca needs TLS`);
+  const tokens = receiverTokens(io, f.tokenFile);
+  if (tokens.length === 0 && f.clientCa === undefined) {
+    throw new UsageError(
+      `the ${f.what} receiver needs authentication: --${f.prefix}-token-file (or VIGIL_RECEIVER_TOKEN) and/or --${f.prefix}-client-ca`,
+    );
   }
-  return { host, port, path: flags.auditPath, tokens, ...(tls === undefined ? {} : { tls }) };
+  return { host, port, path: f.path, tokens, ...(tls === undefined ? {} : { tls }) };
+}
+
+/** The audit receiver's settings. */
+function auditReceiverOptions(io: CliIo, flags: MonitorFlags): MonitorReceiverOptions {
+  return receiverOptions(io, {
+    prefix: 'audit',
+    enable: '--audit-webhook',
+    what: 'an audit',
+    listen: flags.auditListen,
+    path: flags.auditPath,
+    tlsCert: flags.auditTlsCert,
+    tlsKey: flags.auditTlsKey,
+    clientCa: flags.auditClientCa,
+    tokenFile: flags.auditTokenFile,
+    insecureHttp: flags.auditInsecureHttp,
+  });
+}
+
+/** The Falco receiver's settings (--falco-listen turns it on). */
+function falcoReceiverOptions(io: CliIo, flags: MonitorFlags, listen: string): MonitorFalcoReceiverOptions {
+  return receiverOptions(io, {
+    prefix: 'falco',
+    enable: '--falco-listen',
+    what: 'the Falco',
+    listen,
+    path: flags.falcoPath,
+    tlsCert: flags.falcoTlsCert,
+    tlsKey: flags.falcoTlsKey,
+    clientCa: flags.falcoClientCa,
+    tokenFile: flags.falcoTokenFile,
+    insecureHttp: flags.falcoInsecureHttp,
+  });
 }

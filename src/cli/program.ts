@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VIGIL_VERSION } from '../core/version.js';
 import { admissionCommand } from './admission.js';
 import { auditCommand } from './audit.js';
+import { runtimeCommand } from './runtime.js';
 import { checksCommand } from './checks.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
@@ -38,6 +39,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     rbacCommand(io, setExit),
     pssCommand(io, setExit),
     auditCommand(io, setExit),
+    runtimeCommand(io, setExit),
     snapshotCommand(io, setExit),
     monitorCommand(io, setExit),
     admissionCommand(io, setExit),

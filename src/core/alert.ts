@@ -1,6 +1,16 @@
 import type { ResourceRef } from './resource-ref.js';
 import type { Severity } from './severity.js';
 
+/** A JSON value kept with an alert (runtime context): no functions, no undefined. */
+export type AlertContextValue =
+  string | number | boolean | null | readonly AlertContextValue[] | { readonly [key: string]: AlertContextValue };
+
+/** One reason an alert's severity was raised, lowered or kept from the originating tool's. */
+export interface SeverityReason {
+  readonly effect: 'raise' | 'lower' | 'keep';
+  readonly reason: string;
+}
+
 /** Where an alert came from. */
 export type AlertSource = 'vigil' | 'falco' | 'finding' | 'runtime';
 
@@ -35,6 +45,12 @@ export interface Alert {
   readonly cluster?: string;
   /** Extra fields a sink may show or index. Values are already redacted. */
   readonly fields?: Readonly<Record<string, string | number | boolean>>;
+  /** The originating tool's severity before Vigil placed the alert in context (runtime alerts). */
+  readonly originalSeverity?: Severity;
+  /** Why `severity` differs from (or equals) `originalSeverity`, in the order they were weighed. */
+  readonly reasons?: readonly SeverityReason[];
+  /** What Vigil knew about the subject when the alert arrived (workload, exposure, grants…), stored with the alert. */
+  readonly context?: Readonly<Record<string, AlertContextValue>>;
 }
 
 /**

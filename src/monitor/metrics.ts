@@ -75,6 +75,12 @@ export class MonitorMetrics {
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
+  readonly runtimeAlerts = new Counter({
+    name: 'vigil_runtime_alerts_total',
+    help: 'Falco alerts the monitor read (logs, the HTTP receiver), by outcome: placed in context, or malformed and skipped.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly alertFailures = new Counter({
     name: 'vigil_alert_delivery_failures_total',
     help: 'Alert batches a sink failed to deliver.',

@@ -14,7 +14,14 @@ export interface ReceiverTls {
   readonly clientCA?: string | Buffer;
 }
 
-export interface ReceiverOptions {
+/** The items of one request body, and the problems of the parts that were not items. */
+export interface ParsedBatch<T> {
+  readonly items: readonly T[];
+  readonly problems: readonly InputProblem[];
+}
+
+/** Options of a JSON batch receiver: the transport, authentication and queue settings shared by every feed. */
+export interface JsonReceiverOptions<T> {
   /** Address to bind (default 127.0.0.1: loopback only). */
   readonly host?: string;
   /** Port (default 8443; 0 picks a free one). */
@@ -23,7 +30,9 @@ export interface ReceiverOptions {
   readonly tls?: ReceiverTls;
   /** Bearer tokens accepted (Authorization: Bearer …). */
   readonly tokens?: readonly string[];
-  /** Path the API server posts to (default /v1/audit). */
+  /** Also accept `Authorization: Basic` whose password is one of the tokens (senders that can only put credentials in the URL). */
+  readonly basicAuth?: boolean;
+  /** Path the sender posts to (default /v1/audit). */
   readonly path?: string;
   /** Largest request body accepted, in bytes (default 64 MiB). */
   readonly maxBodyBytes?: number;
@@ -31,15 +40,27 @@ export interface ReceiverOptions {
   readonly queueCapacity?: number;
   /** How long a batch waits for room before it is answered 429 (default 5 s). */
   readonly backpressureWaitMs?: number;
-  /** Handles a chunk of events (detection, sinks). Awaited before the next chunk; never called concurrently. */
-  readonly handle: (events: readonly AuditEvent[]) => Promise<void> | void;
+  /** Handles a chunk of items (detection, sinks). Awaited before the next chunk; never called concurrently. */
+  readonly handle: (items: readonly T[]) => Promise<void> | void;
+  /** Turns a parsed JSON body into items; one bad item never hides the good ones beside it. */
+  readonly parse: (value: unknown, batchNumber: number) => ParsedBatch<T>;
+  /**
+   * Gather the items of several queued batches into one chunk for the handler (default false: a chunk
+   * never spans batches). Receivers of one item per request (Falco) need it to keep up under load.
+   */
+  readonly gatherBatches?: boolean;
+  /** What a body should be, for the 400 answer to one that is not JSON. */
+  readonly expected?: string;
   /** Told about every malformed item of a batch. */
   readonly onProblem?: (problem: InputProblem) => void;
   /** Serves GET /metrics (authenticated like the events path). */
   readonly metrics?: () => Promise<string>;
 }
 
-/** What the receiver has done: every event is accepted and then processed, or counted where it went. */
+/** Options of the audit receiver: everything but the parser, which reads audit EventLists. */
+export type ReceiverOptions = Omit<JsonReceiverOptions<AuditEvent>, 'parse' | 'expected'>;
+
+/** What the receiver has done: every item (event) is accepted and then processed, or counted where it went. */
 export interface ReceiverStats {
   /** Batches (requests) accepted with 200. */
   batchesAccepted: number;
@@ -84,13 +105,12 @@ function status(code: number, reason: string, message: string): string {
 }
 
 /**
- * An HTTPS endpoint for the API server's audit webhook backend (`--audit-webhook-config-file`):
- * POSTed EventList batches are authenticated (bearer token and/or client certificate), parsed, queued
- * and processed in order. When the queue is full a batch waits for room, then is answered 429 with
- * Retry-After: the API server's webhook client retries 429 with backoff, so events wait there instead
- * of being dropped here. Nothing accepted is dropped: every event is processed, or counted as failed.
+ * An HTTPS endpoint that receives JSON batches: POSTed bodies are authenticated (bearer token and/or
+ * client certificate), parsed, queued and processed in order. When the queue is full a batch waits
+ * for room, then is answered 429 with Retry-After. Nothing accepted is dropped: every item is
+ * processed, or counted as failed. `AuditReceiver` and the Falco receiver (src/runtime) are two uses.
  */
-export class AuditReceiver {
+export class JsonReceiver<T> {
   readonly stats: ReceiverStats = {
     batchesAccepted: 0,
     eventsAccepted: 0,
@@ -104,7 +124,7 @@ export class AuditReceiver {
     maxQueued: 0,
   };
   private readonly server: Server;
-  private readonly queue: AuditEvent[][] = [];
+  private readonly queue: (readonly T[])[] = [];
   private readonly waiters: (() => void)[] = [];
   private draining = false;
   private drained: Promise<void> = Promise.resolve();
@@ -113,7 +133,7 @@ export class AuditReceiver {
   private readonly path: string;
   private readonly capacity: number;
 
-  constructor(private readonly options: ReceiverOptions) {
+  constructor(private readonly options: JsonReceiverOptions<T>) {
     const host = options.host ?? '127.0.0.1';
     if (options.tls === undefined && !isLoopback(host))
       throw new Error(`refusing to serve plain HTTP on ${host}: give a TLS certificate and key, or bind to loopback`);
@@ -174,8 +194,13 @@ export class AuditReceiver {
     const socket = req.socket as Partial<TLSSocket>;
     if (this.options.tls?.clientCA !== undefined && socket.authorized === true) return true;
     const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ') !== true) return false;
-    const given = Buffer.from(header.slice(7).trim());
+    let given: Buffer;
+    if (header?.startsWith('Bearer ') === true) given = Buffer.from(header.slice(7).trim());
+    else if (this.options.basicAuth === true && header?.startsWith('Basic ') === true) {
+      // RFC 7617: base64(user-id ":" password); the user-id is not checked, the password is the token.
+      const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+      given = Buffer.from(decoded.slice(decoded.indexOf(':') + 1));
+    } else return false;
     // Constant-time comparison against each configured token.
     return this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given));
   }
@@ -205,7 +230,7 @@ export class AuditReceiver {
       send(
         res,
         path === this.path ? 405 : 404,
-        status(path === this.path ? 405 : 404, 'NotFound', `POST audit EventLists to ${this.path}`),
+        status(path === this.path ? 405 : 404, 'NotFound', `POST ${this.options.expected ?? 'JSON'} to ${this.path}`),
       );
       return;
     }
@@ -219,7 +244,7 @@ export class AuditReceiver {
     if (!(await this.room())) {
       this.stats.batchesBusy++;
       req.resume();
-      send(res, 429, status(429, 'TooManyRequests', 'audit events are arriving faster than they are processed; retry'), {
+      send(res, 429, status(429, 'TooManyRequests', 'items are arriving faster than they are processed; retry'), {
         'retry-after': '1',
       });
       return;
@@ -235,24 +260,19 @@ export class AuditReceiver {
       value = JSON.parse(body);
     } catch {
       this.stats.badRequests++;
-      send(res, 400, status(400, 'BadRequest', 'the body is not JSON (expected an audit.k8s.io EventList)'));
+      send(res, 400, status(400, 'BadRequest', `the body is not JSON (expected ${this.options.expected ?? 'JSON'})`));
       return;
     }
-    const items: AuditReadItem[] = [];
     const batchNumber = this.stats.batchesAccepted + 1;
-    itemsOfValue(value, 'webhook', batchNumber, items);
-    const events: AuditEvent[] = [];
-    for (const item of items) {
-      if (item.kind === 'event') events.push(item.event);
-      else {
-        this.stats.itemsMalformed++;
-        this.options.onProblem?.(item.problem);
-      }
+    const { items, problems } = this.options.parse(value, batchNumber);
+    for (const problem of problems) {
+      this.stats.itemsMalformed++;
+      this.options.onProblem?.(problem);
     }
     this.stats.batchesAccepted++;
-    this.stats.eventsAccepted += events.length;
-    if (events.length > 0) this.enqueue(events);
-    send(res, 200, status(200, 'Accepted', `${events.length} events accepted`));
+    this.stats.eventsAccepted += items.length;
+    if (items.length > 0) this.enqueue(items);
+    send(res, 200, status(200, 'Accepted', `${items.length} accepted`));
   }
 
   private async room(): Promise<boolean> {
@@ -294,9 +314,9 @@ export class AuditReceiver {
     });
   }
 
-  private enqueue(events: AuditEvent[]): void {
-    this.queue.push(events);
-    this.stats.queued += events.length;
+  private enqueue(items: readonly T[]): void {
+    this.queue.push(items);
+    this.stats.queued += items.length;
     if (this.stats.queued > this.stats.maxQueued) this.stats.maxQueued = this.stats.queued;
     if (!this.draining) {
       this.draining = true;
@@ -304,25 +324,66 @@ export class AuditReceiver {
     }
   }
 
-  /** Process queued batches in order, yielding to the event loop between chunks so requests keep flowing. */
+  /**
+   * Process queued items in order, in chunks of up to 500, yielding to the event loop between chunks
+   * so requests keep flowing. With `gatherBatches`, small batches (one Falco alert per request) are
+   * gathered into one chunk: handling one batch per event-loop turn would fall behind under load.
+   */
   private async drain(): Promise<void> {
     try {
-      for (let batch = this.queue.shift(); batch !== undefined; batch = this.queue.shift()) {
-        for (let i = 0; i < batch.length; i += 500) {
-          const chunk = batch.slice(i, i + 500);
-          try {
-            await this.options.handle(chunk);
-          } catch {
-            this.stats.eventsFailed += chunk.length;
+      let offset = 0;
+      while (this.queue.length > 0) {
+        const chunk: T[] = [];
+        while (chunk.length < 500) {
+          const batch = this.queue[0];
+          if (batch === undefined) break;
+          const take = Math.min(500 - chunk.length, batch.length - offset);
+          for (let i = 0; i < take; i++) chunk.push(batch[offset + i] as T);
+          offset += take;
+          if (offset >= batch.length) {
+            this.queue.shift();
+            offset = 0;
+            if (this.options.gatherBatches !== true) break;
           }
-          this.stats.eventsProcessed += chunk.length;
-          this.stats.queued -= chunk.length;
-          for (const wake of this.waiters.splice(0)) wake();
-          await new Promise<void>((resolve) => setImmediate(resolve));
         }
+        try {
+          await this.options.handle(chunk);
+        } catch {
+          this.stats.eventsFailed += chunk.length;
+        }
+        this.stats.eventsProcessed += chunk.length;
+        this.stats.queued -= chunk.length;
+        for (const wake of this.waiters.splice(0)) wake();
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.draining = false;
     }
+  }
+}
+
+/** The audit EventList (or Event, or array of events) of a webhook body, as items and problems. */
+export function parseAuditBatch(value: unknown, batchNumber: number): ParsedBatch<AuditEvent> {
+  const read: AuditReadItem[] = [];
+  itemsOfValue(value, 'webhook', batchNumber, read);
+  const items: AuditEvent[] = [];
+  const problems: InputProblem[] = [];
+  for (const item of read) {
+    if (item.kind === 'event') items.push(item.event);
+    else problems.push(item.problem);
+  }
+  return { items, problems };
+}
+
+/**
+ * An HTTPS endpoint for the API server's audit webhook backend (`--audit-webhook-config-file`):
+ * POSTed EventList batches are authenticated (bearer token and/or client certificate), parsed, queued
+ * and processed in order. When the queue is full a batch waits for room, then is answered 429 with
+ * Retry-After: the API server's webhook client retries 429 with backoff, so events wait there instead
+ * of being dropped here. Nothing accepted is dropped: every event is processed, or counted as failed.
+ */
+export class AuditReceiver extends JsonReceiver<AuditEvent> {
+  constructor(options: ReceiverOptions) {
+    super({ ...options, parse: parseAuditBatch, expected: 'an audit.k8s.io EventList' });
   }
 }

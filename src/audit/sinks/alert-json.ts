@@ -28,6 +28,9 @@ export function alertJson(alert: Alert): Record<string, unknown> {
     ...(alert.resource === undefined ? {} : { resource: alert.resource }),
     ...(alert.cluster === undefined ? {} : { cluster: alert.cluster }),
     ...(alert.fields === undefined ? {} : { fields: alert.fields }),
+    ...(alert.originalSeverity === undefined ? {} : { originalSeverity: alert.originalSeverity }),
+    ...(alert.reasons === undefined ? {} : { reasons: alert.reasons }),
+    ...(alert.context === undefined ? {} : { context: alert.context }),
   };
 }
 
@@ -42,5 +45,11 @@ export function alertText(alert: Alert, decorate: (alert: Alert, text: string) =
   const mitre = alert.mitre === undefined || alert.mitre.length === 0 ? '' : ` [${alert.mitre.join(',')}]`;
   // Finding alerts name their object only in the title; the output is the check's message.
   const on = alert.source === 'finding' && alert.resource !== undefined ? ` ${formatResourceRef(alert.resource)}` : '';
-  return `${alert.time.replace(/\.\d+Z$/, 'Z')} ${severity} ${alert.rule}${on}: ${alert.output}${mitre}\n`;
+  // Runtime alerts say why their severity moved from the originating tool's.
+  const moved = (alert.reasons ?? []).filter((r) => r.effect !== 'keep');
+  const why =
+    alert.originalSeverity === undefined || moved.length === 0
+      ? ''
+      : ` (${alert.originalSeverity} → ${alert.severity}: ${moved.map((r) => r.reason).join('; ')})`;
+  return `${alert.time.replace(/\.\d+Z$/, 'Z')} ${severity} ${alert.rule}${on}: ${alert.output}${mitre}${why}\n`;
 }
