@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 
 import { activeChecks } from '../checks/catalog.js';
-import { ExceptionMatcher } from '../checks/exceptions.js';
 import type { AlertSink } from '../core/alert.js';
 import { describeError, UsageError, VigilError } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
@@ -11,9 +10,12 @@ import { watchCluster, type ClusterFeed } from '../monitor/cluster-feed.js';
 import { DigestScheduler, parseDigestTime } from '../monitor/digest.js';
 import { watchFiles, type FileFeed } from '../monitor/file-feed.js';
 import { JsonLinesAlertSink } from '../monitor/finding-alerts.js';
-import { DEFAULT_HOST, DEFAULT_PORT, startHealthServer, type ListenOptions } from '../monitor/health-server.js';
+import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, startHealthServer, type ListenOptions } from '../monitor/health-server.js';
 import { MonitorMetrics } from '../monitor/metrics.js';
 import { Monitor } from '../monitor/monitor.js';
+import { importAuditLogs } from '../server/audit-import.js';
+import { dashboardPlugin } from '../server/dashboard-app.js';
+import { StoreAwareExceptionMatcher } from '../server/stored-exceptions.js';
 import { openStore } from '../store/open-store.js';
 import type { RetentionPolicy, Store } from '../store/store.js';
 import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-options.js';
@@ -41,6 +43,8 @@ interface MonitorFlags extends ClusterFlags {
   only: string[];
   skip: string[];
   annotationExceptions: boolean;
+  dashboard: boolean;
+  auditLog: string[];
 }
 
 /** `host:port`, `[::1]:port` or `:port`. */
@@ -60,7 +64,7 @@ function positiveNumber(flag: string): (value: string) => number {
   };
 }
 
-function readSecretFile(path: string, what: string): string {
+export function readSecretFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (err: unknown) {
@@ -71,7 +75,7 @@ function readSecretFile(path: string, what: string): string {
 /**
  * Wait for SIGINT or SIGTERM (Ctrl-C, `kubectl delete pod`). A second signal while stopping exits at once.
  */
-function untilSignalled(): Promise<string> {
+export function untilSignalled(): Promise<string> {
   return new Promise((resolve) => {
     const handler = (signal: string): void => {
       process.off('SIGINT', handler);
@@ -120,7 +124,14 @@ export function monitorCommand(io: CliIo, setExit: (code: number) => void, until
     .option('-c, --config <file>', 'configuration file (default: ./.vigil.yaml when present)')
     .option('--only <checks>', 'run only these check ids or globs', listOption, [])
     .option('--skip <checks>', 'skip these check ids or globs', listOption, [])
-    .option('--no-annotation-exceptions', 'ignore vigil.dev/ignore annotations');
+    .option('--no-annotation-exceptions', 'ignore vigil.dev/ignore annotations')
+    .option('--no-dashboard', 'do not serve the dashboard and its API beside /metrics')
+    .option(
+      '--audit-log <file>',
+      'import an audit log once the first evaluation is stored: its events and the alerts of the built-in rules (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    );
   addClusterOptions(command);
   return command
     .addHelpText(
@@ -140,7 +151,8 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
       };
       const config = loadConfig(flags.config, io.cwd);
       const checks = activeChecks(config, { only: flags.only, skip: flags.skip });
-      const exceptions = new ExceptionMatcher(config, {
+      // .vigil.yaml and annotations, then the exceptions written from the dashboard (kept in the store).
+      const exceptions = new StoreAwareExceptionMatcher(config, {
         annotations: flags.annotationExceptions && config.annotationExceptions,
         today: new Date().toISOString().slice(0, 10),
       });
@@ -161,6 +173,7 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
       const clusterName = flags.clusterName ?? (api === undefined ? 'manifests' : api.contextName);
 
       const store: Store = await openStore(flags.store, { dataDir: flags.dataDir, cwd: io.cwd });
+      exceptions.replace(await store.exceptions());
       const metrics = new MonitorMetrics();
       const sinks: AlertSink[] = flags.alertsStdout === true ? [new JsonLinesAlertSink(io.stdout)] : [];
       const monitor = new Monitor({
@@ -211,15 +224,45 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
           return;
         }
 
-        const server = await startHealthServer({ metrics, readiness: () => monitor.readiness }, listenOptions);
+        const dashboard = flags.dashboard
+          ? dashboardPlugin({
+              store,
+              mode: 'monitor',
+              cluster: clusterName,
+              inventory: () => monitor.inventory,
+              ready: () => monitor.readiness.ready,
+              checks: checks.map((c) => c.check.id),
+              onExceptionsChanged: async (list) => {
+                exceptions.replace(list);
+                await monitor.resync();
+              },
+              loopbackOnly: isLoopback(listen.host),
+              ...(token === undefined ? {} : { token }),
+            })
+          : undefined;
+        if (flags.auditLog.length > 0) {
+          void waitReady(monitor)
+            .then(() => importAuditLogs(flags.auditLog, { store, cluster: clusterName, inventory: monitor.inventory }))
+            .then((r) => {
+              log(`audit: ${r.counts.events} events read, ${r.stored} stored, ${r.alerts} new alerts (${flags.auditLog.join(', ')})`);
+            })
+            .catch((err: unknown) => {
+              log(`audit import failed: ${describeError(err)}`);
+            });
+        }
+        const server = await startHealthServer(
+          { metrics, readiness: () => monitor.readiness, ...(dashboard === undefined ? {} : { plugins: [dashboard] }) },
+          listenOptions,
+        );
         cleanups.push(() => server.close());
         log(`metrics: ${server.url}/metrics  health: ${server.url}/healthz  ready: ${server.url}/readyz`);
+        if (dashboard !== undefined) log(`dashboard: ${server.url}/`);
 
         const timers: NodeJS.Timeout[] = [];
         if (flags.resyncMinutes > 0) timers.push(setInterval(() => void monitor.resync(), flags.resyncMinutes * 60_000));
         if (flags.retentionDays !== undefined) {
           const days = flags.retentionDays;
-          const policy: RetentionPolicy = { resolvedFindingsDays: days, alertDays: days, runDays: days };
+          const policy: RetentionPolicy = { resolvedFindingsDays: days, alertDays: days, runDays: days, auditEventDays: days };
           const prune = (): void => {
             store
               .applyRetention(policy, new Date().toISOString())

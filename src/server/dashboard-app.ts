@@ -439,11 +439,6 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     });
   });
 
-  app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/')) return reply.code(404).send({ error: 'not found' } satisfies ErrorJson);
-    return reply.code(404).type('text/plain').send('not found\n');
-  });
-
   app.setErrorHandler((err: unknown, _req, reply) => {
     if (err instanceof ApiError) {
       return reply.code(err.status).send({ error: err.message, ...(err.hint === undefined ? {} : { hint: err.hint }) } satisfies ErrorJson);
@@ -464,6 +459,14 @@ function isoOrThrow(value: string, name: string): string {
   return new Date(time).toISOString();
 }
 
+/** The dashboard as a fastify plugin (encapsulated: its hooks and error handler apply to its own routes only). */
+export function dashboardPlugin(options: DashboardOptions): (app: FastifyInstance) => Promise<void> {
+  return (app) => {
+    registerDashboard(app, options);
+    return Promise.resolve();
+  };
+}
+
 /** A standalone dashboard server (`vigil dashboard`). */
 export function buildDashboardApp(
   options: DashboardOptions,
@@ -472,7 +475,11 @@ export function buildDashboardApp(
   const app = (
     tls === undefined ? Fastify({ logger: false }) : Fastify({ logger: false, https: { key: tls.key, cert: tls.cert } })
   ) as FastifyInstance;
-  registerDashboard(app, options);
+  void app.register(dashboardPlugin(options));
   app.get('/healthz', (_req, reply) => reply.type('text/plain').send('ok\n'));
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/')) return reply.code(404).send({ error: 'not found' } satisfies ErrorJson);
+    return reply.code(404).type('text/plain').send('not found\n');
+  });
   return app;
 }
