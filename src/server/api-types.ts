@@ -231,10 +231,22 @@ export interface AlertJson {
   readonly title: string;
   readonly output: string;
   readonly time: string;
+  readonly cluster?: string;
   readonly user?: string;
   readonly mitre?: readonly string[];
   readonly resource?: ResourceJson;
+  /** Audit event ids behind the alert (search them in the audit events). */
+  readonly auditIDs?: readonly string[];
   readonly recordedAt: string;
+}
+
+/** `/api/alerts`: the newest alerts first, of every source unless filtered. */
+export interface AlertsPageJson {
+  /** Alerts matching the filters (before `limit`). */
+  readonly total: number;
+  /** Sources present in the cluster's alerts (`vigil`, `falco`, `runtime`, `finding`), for the filter. */
+  readonly sources: readonly string[];
+  readonly alerts: readonly AlertJson[];
 }
 
 export interface AuditEventJson {

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 
 import { CATALOG, docsOf } from '../checks/catalog.js';
+import type { Alert } from '../core/alert.js';
 import { AREAS } from '../core/area.js';
 import { FRAMEWORKS } from '../core/frameworks.js';
 import { TOOL } from '../core/version.js';
@@ -13,7 +14,7 @@ import { frameworkControls } from '../report/framework-controls.js';
 import type { StoredException, Store } from '../store/store.js';
 import type { RbacIndex } from '../analysis/rbac/rbac-index.js';
 import { accessSubjects, canAnswer, rbacIndexOf, requestOfQuery, whoCanAnswer } from './access-view.js';
-import type { AlertJson, ErrorJson, ExceptionJson, FindingDetailJson, FindingStatusJson, MetaJson } from './api-types.js';
+import type { AlertJson, AlertsPageJson, ErrorJson, ExceptionJson, FindingDetailJson, FindingStatusJson, MetaJson } from './api-types.js';
 import { findingRow, findingsPage, overviewOf, parseSeverities, splitList, viewFindings, type ViewFinding } from './findings-view.js';
 import { analyseNetwork, networkGraph, reachAnswer, type NetworkAnalysis } from './network-view.js';
 import { refuseRequest } from './request-guard.js';
@@ -394,30 +395,33 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     return whoCanAnswer(requireRbac(), request);
   });
 
-  app.get('/api/audit/alerts', async (req): Promise<AlertJson[]> => {
+  // Alerts of every source (audit rules, Falco, runtime, findings) in one timeline; the view filters by `source`.
+  app.get('/api/alerts', async (req): Promise<AlertsPageJson> => {
     const q = query(req);
     const limit = positiveInt(q.limit, 500, 10_000, 'limit');
     const since = q.since === undefined || q.since === '' ? undefined : isoOrThrow(q.since, 'since');
+    const severity = parseSeverities(q.severity);
+    if ('error' in severity) throw new ApiError(400, severity.error);
+    const sources = splitList(q.source);
+    const rules = splitList(q.rule);
     const stored = await store.alerts({ ...(since === undefined ? {} : { since }), limit: 100_000 });
     const cluster = await clusterOf(req);
-    return stored
-      .filter((s) => cluster === null || s.alert.cluster === undefined || s.alert.cluster === cluster)
-      .filter((s) => q.severity === undefined || q.severity === '' || splitList(q.severity).includes(s.alert.severity))
-      .slice(-limit)
-      .reverse()
-      .map((s) => ({
-        id: s.alert.id,
-        rule: s.alert.rule,
-        source: s.alert.source,
-        severity: s.alert.severity,
-        title: s.alert.title,
-        output: s.alert.output,
-        time: s.alert.time,
-        ...(s.alert.user === undefined ? {} : { user: s.alert.user }),
-        ...(s.alert.mitre === undefined ? {} : { mitre: s.alert.mitre }),
-        ...(s.alert.resource === undefined ? {} : { resource: s.alert.resource }),
-        recordedAt: s.recordedAt,
-      }));
+    // Alerts raised before clusters were named (or by a single-cluster process) carry no cluster: they belong to every view.
+    const inCluster = stored.filter((s) => cluster === null || s.alert.cluster === undefined || s.alert.cluster === cluster);
+    const matching = inCluster
+      .filter((s) => sources.length === 0 || sources.includes(s.alert.source))
+      .filter((s) => severity.length === 0 || severity.includes(s.alert.severity))
+      .filter((s) => rules.length === 0 || rules.includes(s.alert.rule));
+    return {
+      total: matching.length,
+      sources: [...new Set(inCluster.map((s) => s.alert.source))].sort(),
+      // A timeline: by the time of what happened, newest first (a replayed log is recorded long after).
+      alerts: matching
+        .map((s, i) => ({ s, i }))
+        .sort((a, b) => (a.s.alert.time < b.s.alert.time ? 1 : a.s.alert.time > b.s.alert.time ? -1 : b.i - a.i))
+        .slice(0, limit)
+        .map(({ s }) => alertJson(s.alert, s.recordedAt)),
+    };
   });
 
   app.get('/api/audit/events', async (req) => {
@@ -451,6 +455,24 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     }
     return reply.code(500).send({ error: 'internal error' } satisfies ErrorJson);
   });
+}
+
+function alertJson(alert: Alert, recordedAt: string): AlertJson {
+  return {
+    id: alert.id,
+    rule: alert.rule,
+    source: alert.source,
+    severity: alert.severity,
+    title: alert.title,
+    output: alert.output,
+    time: alert.time,
+    ...(alert.cluster === undefined ? {} : { cluster: alert.cluster }),
+    ...(alert.user === undefined ? {} : { user: alert.user }),
+    ...(alert.mitre === undefined ? {} : { mitre: alert.mitre }),
+    ...(alert.resource === undefined ? {} : { resource: alert.resource }),
+    ...(alert.auditIDs === undefined ? {} : { auditIDs: alert.auditIDs }),
+    recordedAt,
+  };
 }
 
 function isoOrThrow(value: string, name: string): string {

@@ -131,6 +131,12 @@ async function render(): Promise<void> {
 /** Focus the heading after navigation, not on the very first load (the skip link is first then). */
 let focusOnRender = false;
 
+// The skip link must not change the address: the hash is the router's, so move focus by hand.
+document.querySelector('.skip-link')?.addEventListener('click', (event) => {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+});
+
 window.addEventListener('hashchange', () => {
   focusOnRender = true;
   void render();

@@ -1,7 +1,7 @@
-import type { AlertJson, AuditEventJson } from '../../../src/server/api-types.js';
+import type { AlertJson, AlertsPageJson, AuditEventJson } from '../../../src/server/api-types.js';
 import { SEVERITY_COLORS, stackedBars } from '../../../src/report/svg-charts.js';
 import { ApiError, get, query } from '../api.js';
-import { clear, field, formatTime, h, resourceText, severityBadge, svgBox } from '../dom.js';
+import { announce, append, clear, field, formatTime, h, resourceText, select, severityBadge, svgBox } from '../dom.js';
 import type { ViewContext } from '../main.js';
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -21,8 +21,110 @@ function timelineChart(alerts: readonly AlertJson[]): string {
   );
 }
 
+/** What each alert source means, for people. Unknown sources are shown by their name. */
+const SOURCE_LABELS: Readonly<Record<string, string>> = {
+  vigil: 'audit rules',
+  falco: 'Falco (audit)',
+  runtime: 'runtime',
+  finding: 'findings',
+};
+
+/** The query of the address as it is now (both sections of the view keep their filters there). */
+function currentParams(): URLSearchParams {
+  return new URLSearchParams(location.hash.split('?')[1] ?? '');
+}
+
+function sourceLabel(source: string): string {
+  return SOURCE_LABELS[source] ?? source;
+}
+
+function alertItem(a: AlertJson): HTMLLIElement {
+  return h(
+    'li',
+    {},
+    h('time', { datetime: a.time }, formatTime(a.time)),
+    ' ',
+    severityBadge(a.severity),
+    ' ',
+    h('span', { class: 'badge source' }, sourceLabel(a.source)),
+    ' ',
+    h('strong', {}, a.title),
+    h('div', { class: 'small' }, a.output),
+    h(
+      'div',
+      { class: 'muted small' },
+      [a.rule, a.user, a.resource === undefined ? undefined : resourceText(a.resource), a.mitre?.join(', ')]
+        .filter((x) => x !== undefined && x !== '')
+        .join(' · '),
+    ),
+  );
+}
+
+/** The alert timeline: every source (audit rules, Falco, runtime, findings), filtered by source and severity. */
+async function alertsSection(context: ViewContext): Promise<HTMLElement> {
+  const p = context.route.params;
+  const first = await get<AlertsPageJson>('/api/alerts?limit=500');
+  const source = select(
+    'source',
+    [{ value: '', label: 'All sources' }, ...first.sources.map((s) => ({ value: s, label: sourceLabel(s) }))],
+    p.get('source') ?? '',
+  );
+  source.id = 'al-source';
+  const severity = select(
+    'severity',
+    [{ value: '', label: 'Any severity' }, ...SEVERITIES.map((s) => ({ value: s, label: `${s} and above` }))],
+    p.get('alertSeverity') ?? '',
+  );
+  severity.id = 'al-severity';
+  const heading = h('h2', { id: 'alerts-h' }, 'Alerts');
+  const body = h('div', { 'data-testid': 'alerts' });
+  const show = (page: AlertsPageJson): void => {
+    clear(body);
+    heading.textContent = `Alerts (${page.total})`;
+    if (page.alerts.length === 0) {
+      body.append(h('p', { class: 'muted' }, first.total === 0 ? 'No alerts stored.' : 'No alert matches these filters.'));
+      return;
+    }
+    append(body, [
+      svgBox(timelineChart(page.alerts)),
+      h('ol', { class: 'timeline' }, page.alerts.slice(0, 100).map(alertItem)),
+      page.alerts.length > 100
+        ? h('p', { class: 'muted small' }, `The newest 100 of ${page.total} are listed; the chart counts ${page.alerts.length}.`)
+        : null,
+    ]);
+  };
+  const refresh = async (): Promise<void> => {
+    const params = currentParams();
+    for (const [key, value] of [
+      ['source', source.value],
+      ['alertSeverity', severity.value],
+    ] as const) {
+      if (value === '') params.delete(key);
+      else params.set(key, value);
+    }
+    context.replaceParams(params);
+    const at = SEVERITIES.indexOf(severity.value as (typeof SEVERITIES)[number]);
+    const page = await get<AlertsPageJson>(
+      `/api/alerts${query({ limit: '500', source: source.value, severity: at < 0 ? undefined : SEVERITIES.slice(0, at + 1).join(',') })}`,
+    );
+    show(page);
+    announce(`${page.total} alert${page.total === 1 ? '' : 's'}`);
+  };
+  source.addEventListener('change', () => void refresh());
+  severity.addEventListener('change', () => void refresh());
+  if (source.value === '' && severity.value === '') show(first);
+  else await refresh();
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'alerts-h' },
+    heading,
+    h('div', { class: 'filters' }, field('Source', source), field('Severity', severity)),
+    body,
+  );
+}
+
 export async function renderAudit(main: HTMLElement, context: ViewContext): Promise<void> {
-  const alerts = await get<AlertJson[]>('/api/audit/alerts?limit=500');
+  const alerts = await alertsSection(context);
   const p = context.route.params;
   const inputs = {
     user: h('input', { id: 'ev-user', type: 'text', value: p.get('user') ?? '', placeholder: 'name, * as wildcard' }),
@@ -34,7 +136,12 @@ export async function renderAudit(main: HTMLElement, context: ViewContext): Prom
   const results = h('div', { 'aria-live': 'polite', 'data-testid': 'audit-events' });
   const search = async (): Promise<void> => {
     const params = Object.fromEntries(Object.entries(inputs).map(([k, el]) => [k, el.value.trim()]));
-    context.replaceParams(new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')));
+    const next = currentParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value === '') next.delete(key);
+      else next.set(key, value);
+    }
+    context.replaceParams(next);
     clear(results);
     try {
       const events = await get<AuditEventJson[]>(`/api/audit/events${query(params)}`);
@@ -89,38 +196,8 @@ export async function renderAudit(main: HTMLElement, context: ViewContext): Prom
     }
   };
   main.append(
-    h('h1', {}, 'Audit'),
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'alerts-h' },
-      h('h2', { id: 'alerts-h' }, `Alerts (${alerts.length})`),
-      alerts.length === 0 ? h('p', { class: 'muted' }, 'No alerts stored.') : svgBox(timelineChart(alerts)),
-      h(
-        'ol',
-        { class: 'timeline' },
-        alerts
-          .slice(0, 100)
-          .map((a) =>
-            h(
-              'li',
-              {},
-              h('time', { datetime: a.time }, formatTime(a.time)),
-              ' ',
-              severityBadge(a.severity),
-              ' ',
-              h('strong', {}, a.title),
-              h('div', { class: 'small' }, a.output),
-              h(
-                'div',
-                { class: 'muted small' },
-                [a.rule, a.user, a.resource === undefined ? undefined : resourceText(a.resource), a.mitre?.join(', ')]
-                  .filter((x) => x !== undefined && x !== '')
-                  .join(' · '),
-              ),
-            ),
-          ),
-      ),
-    ),
+    h('h1', {}, 'Audit and alerts'),
+    alerts,
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'events-h' },
