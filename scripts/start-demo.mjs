@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the monitor on the bundled demo. Loads the demo cluster from examples/demo (with its
-// .vigil.yaml), stores into SQLite under a temporary data directory, prints the
-// loopback URLs of its endpoints, and runs until Ctrl-C. Alerts go to stdout as JSON lines.
+// .vigil.yaml), replays the demo audit log through the detection rules, stores into SQLite under a
+// temporary data directory, prints the loopback URLs of its endpoints, and runs until Ctrl-C. Alerts go
+// to stdout as text.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,15 +23,15 @@ const port = await new Promise((resolve) => {
 });
 
 process.stderr.write(`vigil demo: manifests ${demo}\nvigil demo: data in ${dataDir} (SQLite)\n`);
-if (existsSync(join(demo, 'audit.log'))) {
-  process.stderr.write('vigil demo: audit.log found; its replay through the detection rules is wired in when the audit engine is merged\n');
-}
+const auditLog = join(demo, 'audit.log');
+if (existsSync(auditLog)) process.stderr.write(`vigil demo: replaying ${auditLog} through the audit detection rules\n`);
 const config = join(demo, '.vigil.yaml');
 process.exitCode = await runCli(
   [
     'monitor',
     demo,
     ...(existsSync(config) ? ['--config', config] : []),
+    ...(existsSync(auditLog) ? ['--audit-log', auditLog] : []),
     '--cluster-name',
     'demo',
     '--data-dir',
@@ -38,9 +39,11 @@ process.exitCode = await runCli(
     '--listen',
     `127.0.0.1:${port}`,
     '--alerts-stdout',
+    '--alerts-format',
+    'text',
     '--alert-on-baseline',
     '--alert-severity',
-    'medium',
+    'high',
   ],
   { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: root },
 );

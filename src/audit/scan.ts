@@ -3,6 +3,7 @@ import type { InputProblem } from '../core/errors.js';
 import { isAtLeast, type Severity } from '../core/severity.js';
 import type { ContextHolder } from './cel.js';
 import { DetectionEngine, type EngineStats } from './engine.js';
+import type { AuditEvent } from './event.js';
 import { readAuditFiles } from './readers/files.js';
 import { followLines } from './readers/follow.js';
 import { emptyCounts, readAuditLines, type AuditReadItem, type ReadCounts } from './readers/parse-lines.js';
@@ -11,6 +12,8 @@ import { sendToAll } from './sinks/index.js';
 
 export interface AuditScanOptions {
   readonly rules: readonly DetectionRule[];
+  /** An engine to run instead of a new one from `rules` (the monitor shares one between its inputs). */
+  readonly engine?: DetectionEngine;
   readonly sinks: readonly AlertSink[];
   readonly holder?: ContextHolder;
   readonly throttle?: boolean;
@@ -23,6 +26,8 @@ export interface AuditScanOptions {
   readonly onProblem?: (problem: InputProblem) => void;
   /** Standard input, for `-`. */
   readonly stdin?: NodeJS.ReadableStream;
+  /** Called with every event read, before the rules see it (the monitor stores a record of each for search). */
+  readonly onEvent?: (event: AuditEvent) => void;
 }
 
 export interface AuditScanResult {
@@ -48,11 +53,13 @@ const KEEP_PROBLEMS = 1000;
  * counted and returned.
  */
 export async function scanAuditLogs(paths: readonly string[], options: AuditScanOptions): Promise<AuditScanResult> {
-  const engine = new DetectionEngine(options.rules, {
-    ...(options.holder === undefined ? {} : { holder: options.holder }),
-    ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
-    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
-  });
+  const engine =
+    options.engine ??
+    new DetectionEngine(options.rules, {
+      ...(options.holder === undefined ? {} : { holder: options.holder }),
+      ...(options.throttle === undefined ? {} : { throttle: options.throttle }),
+      ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+    });
   const counts = emptyCounts();
   const bySeverity: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
   const problems: InputProblem[] = [];
@@ -87,6 +94,7 @@ export async function scanAuditLogs(paths: readonly string[], options: AuditScan
       options.onProblem?.(item.problem);
       continue;
     }
+    options.onEvent?.(item.event);
     const alerts = engine.process(item.event);
     if (alerts.length === 0) continue;
     for (const alert of alerts) {

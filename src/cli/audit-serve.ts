@@ -35,7 +35,7 @@ interface ServeFlags extends RuleFlags, SinkFlags {
   color?: boolean;
 }
 
-function readFile(path: string, what: string): Buffer {
+export function readFile(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err: unknown) {
@@ -43,12 +43,12 @@ function readFile(path: string, what: string): Buffer {
   }
 }
 
-/** Bearer tokens: one per line of --token-file, or VIGIL_RECEIVER_TOKEN. */
-function tokensOf(io: CliIo, flags: ServeFlags): string[] {
+/** Bearer tokens: one per line of the token file, or VIGIL_RECEIVER_TOKEN. Shared with `vigil monitor --audit-webhook`. */
+export function receiverTokens(io: CliIo, tokenFile: string | undefined): string[] {
   const tokens: string[] = [];
-  if (flags.tokenFile !== undefined)
+  if (tokenFile !== undefined)
     tokens.push(
-      ...readFile(flags.tokenFile, 'token file')
+      ...readFile(tokenFile, 'token file')
         .toString('utf8')
         .split(/\r?\n/)
         .map((t) => t.trim())
@@ -117,7 +117,7 @@ server's webhook backend retries with backoff: accepted events are never dropped
       if (!tlsOn && !isLoopback(flags.host))
         throw new UsageError(`plain HTTP is refused on ${flags.host}: a receiver reachable from the network needs TLS`);
       if (flags.clientCa !== undefined && !tlsOn) throw new UsageError('--client-ca needs TLS (--tls-cert, --tls-key)');
-      const tokens = tokensOf(io, flags);
+      const tokens = receiverTokens(io, flags.tokenFile);
       if (tokens.length === 0 && flags.clientCa === undefined)
         throw new UsageError('the receiver needs authentication: --token-file (or VIGIL_RECEIVER_TOKEN) and/or --client-ca');
       const publicUrl =

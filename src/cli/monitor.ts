@@ -2,27 +2,31 @@ import { readFileSync } from 'node:fs';
 
 import { Command, Option } from 'commander';
 
+import { isLoopback } from '../audit/receiver/receiver.js';
+import { closeAll, StreamSink } from '../audit/sinks/index.js';
 import { activeChecks } from '../checks/catalog.js';
 import type { AlertSink } from '../core/alert.js';
 import { describeError, UsageError, VigilError } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 import { watchCluster, type ClusterFeed } from '../monitor/cluster-feed.js';
+import { liveContext, MonitorAuditFeed, type MonitorReceiverOptions } from '../monitor/audit-feed.js';
 import { DigestScheduler, parseDigestTime } from '../monitor/digest.js';
 import { watchFiles, type FileFeed } from '../monitor/file-feed.js';
-import { JsonLinesAlertSink } from '../monitor/finding-alerts.js';
-import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, startHealthServer, type ListenOptions } from '../monitor/health-server.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startHealthServer, type ListenOptions } from '../monitor/health-server.js';
 import { MonitorMetrics } from '../monitor/metrics.js';
 import { Monitor } from '../monitor/monitor.js';
-import { importAuditLogs } from '../server/audit-import.js';
 import { dashboardPlugin } from '../server/dashboard-app.js';
 import { StoreAwareExceptionMatcher } from '../server/stored-exceptions.js';
 import { openStore } from '../store/open-store.js';
 import type { RetentionPolicy, Store } from '../store/store.js';
+import { loadRulesForCli } from './audit-rules.js';
+import { sinksFromFlags, withSinkFlags, type SinkFlags } from './audit-scan.js';
+import { readFile, receiverTokens } from './audit-serve.js';
 import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-options.js';
 import { EXIT, listOption, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 
-interface MonitorFlags extends ClusterFlags {
+interface MonitorFlags extends ClusterFlags, SinkFlags {
   namespace?: string;
   clusterName?: string;
   store?: string;
@@ -33,6 +37,7 @@ interface MonitorFlags extends ClusterFlags {
   tokenFile?: string;
   alertSeverity: Severity;
   alertsStdout?: boolean;
+  alertsFormat: 'json' | 'text';
   alertOnBaseline?: boolean;
   digestAt?: string;
   retentionDays?: number;
@@ -45,6 +50,17 @@ interface MonitorFlags extends ClusterFlags {
   annotationExceptions: boolean;
   dashboard: boolean;
   auditLog: string[];
+  follow?: boolean;
+  fromStart?: boolean;
+  auditRules: string[];
+  auditWebhook?: boolean;
+  auditListen: string;
+  auditPath: string;
+  auditTlsCert?: string;
+  auditTlsKey?: string;
+  auditClientCa?: string;
+  auditTokenFile?: string;
+  auditInsecureHttp?: boolean;
 }
 
 /** `host:port`, `[::1]:port` or `:port`. */
@@ -110,7 +126,8 @@ export function monitorCommand(io: CliIo, setExit: (code: number) => void, until
     .addOption(
       new Option('--alert-severity <severity>', 'alert on new and reopened findings at or above this').choices(SEVERITIES).default('high'),
     )
-    .option('--alerts-stdout', 'write alerts to standard output as JSON lines')
+    .option('--alerts-stdout', 'write alerts to standard output')
+    .addOption(new Option('--alerts-format <format>', 'format of --alerts-stdout').choices(['json', 'text']).default('json'))
     .option('--alert-on-baseline', 'also alert on what the very first evaluation of a new cluster finds')
     .option('--digest-at <HH:MM>', 'send a daily digest through the alert sinks at this UTC time')
     .option(
@@ -128,10 +145,22 @@ export function monitorCommand(io: CliIo, setExit: (code: number) => void, until
     .option('--no-dashboard', 'do not serve the dashboard and its API beside /metrics')
     .option(
       '--audit-log <file>',
-      'import an audit log once the first evaluation is stored: its events and the alerts of the built-in rules (repeatable)',
-      (value: string, previous: string[]) => [...previous, value],
+      'run the audit detection rules over this audit log (repeatable; replayed once unless --follow)',
+      listOption,
       [],
-    );
+    )
+    .option('--follow', 'with --audit-log: keep reading the (single) log as it grows, across rotation')
+    .option('--from-start', 'with --follow: read the log from its start instead of only new lines')
+    .option('--audit-rules <file>', 'audit rule file(s) to load beside the built-in rules (repeatable)', listOption, [])
+    .option('--audit-webhook', 'receive audit events from the API server webhook backend (see docs/audit.md)')
+    .option('--audit-listen <host:port>', 'address of the audit receiver (loopback unless TLS is given)', '127.0.0.1:8443')
+    .option('--audit-path <path>', 'URL path the API server posts audit events to', '/v1/audit')
+    .option('--audit-tls-cert <file>', 'serving certificate of the audit receiver (PEM)')
+    .option('--audit-tls-key <file>', 'private key of --audit-tls-cert (PEM)')
+    .option('--audit-client-ca <file>', 'accept API server client certificates signed by this CA')
+    .option('--audit-token-file <file>', 'bearer tokens the audit receiver accepts, one per line (or VIGIL_RECEIVER_TOKEN)')
+    .option('--audit-insecure-http', 'serve the audit receiver over plain HTTP (loopback only; for testing)');
+  withSinkFlags(command, { metricsFile: false });
   addClusterOptions(command);
   return command
     .addHelpText(
@@ -175,7 +204,12 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
       const store: Store = await openStore(flags.store, { dataDir: flags.dataDir, cwd: io.cwd });
       exceptions.replace(await store.exceptions());
       const metrics = new MonitorMetrics();
-      const sinks: AlertSink[] = flags.alertsStdout === true ? [new JsonLinesAlertSink(io.stdout)] : [];
+      const sinks: AlertSink[] = [
+        ...(flags.alertsStdout === true ? [new StreamSink(io.stdout, flags.alertsFormat)] : []),
+        ...sinksFromFlags(io, { jsonl: flags.jsonl, webhook: flags.webhook, slackWebhook: flags.slackWebhook }).sinks,
+      ];
+      if (flags.follow === true && flags.auditLog.length !== 1) throw new UsageError('--follow follows exactly one --audit-log');
+      const receiverOptions = flags.auditWebhook === true ? auditReceiverOptions(io, flags) : undefined;
       const monitor = new Monitor({
         cluster: clusterName,
         checks,
@@ -187,7 +221,23 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
         metrics,
         log,
       });
-      const cleanups: (() => Promise<void> | void)[] = [() => monitor.stop(), () => store.close()];
+      const cleanups: (() => Promise<void> | void)[] = [
+        () => monitor.stop(),
+        async () => {
+          for (const f of await closeAll(sinks)) log(`alert sink ${f.sink} failed while closing: ${describeError(f.error)}`);
+        },
+        () => store.close(),
+      ];
+      const wantsAudit = flags.auditLog.length > 0 || receiverOptions !== undefined;
+      let audit: MonitorAuditFeed | undefined;
+      if (wantsAudit) {
+        // The rules consult the live Inventory (which workload a service account runs, what mounts a Secret).
+        const holder = liveContext(() => monitor.inventory);
+        const rules = loadRulesForCli(io, { rules: flags.auditRules, builtinRules: true, only: [], skip: [], context: [] }, holder);
+        audit = new MonitorAuditFeed({ rules, holder, store, sinks, cluster: clusterName, metrics, log });
+        const feed = audit;
+        cleanups.unshift(() => feed.stop());
+      }
       const cleanup = async (): Promise<void> => {
         for (const fn of cleanups.reverse())
           await Promise.resolve(fn()).catch((err: unknown) => {
@@ -216,6 +266,7 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
 
         if (flags.once === true) {
           await waitReady(monitor);
+          if (audit !== undefined && flags.auditLog.length > 0) await audit.replay(flags.auditLog);
           const counts = await store.openCounts(clusterName);
           io.stdout.write(
             `${JSON.stringify({ cluster: clusterName, objects: monitor.inventory.size, open: counts, store: `${store.kind} ${store.location}` })}\n`,
@@ -224,6 +275,11 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
           return;
         }
 
+        if (audit !== undefined) {
+          if (flags.follow === true) void audit.follow(flags.auditLog[0] as string, flags.fromStart === true);
+          else if (flags.auditLog.length > 0) void audit.replay(flags.auditLog);
+          if (receiverOptions !== undefined) log(`audit receiver: ${await audit.startReceiver(receiverOptions)}`);
+        }
         const dashboard = flags.dashboard
           ? dashboardPlugin({
               store,
@@ -240,16 +296,6 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
               ...(token === undefined ? {} : { token }),
             })
           : undefined;
-        if (flags.auditLog.length > 0) {
-          void waitReady(monitor)
-            .then(() => importAuditLogs(flags.auditLog, { store, cluster: clusterName, inventory: monitor.inventory }))
-            .then((r) => {
-              log(`audit: ${r.counts.events} events read, ${r.stored} stored, ${r.alerts} new alerts (${flags.auditLog.join(', ')})`);
-            })
-            .catch((err: unknown) => {
-              log(`audit import failed: ${describeError(err)}`);
-            });
-        }
         const server = await startHealthServer(
           { metrics, readiness: () => monitor.readiness, ...(dashboard === undefined ? {} : { plugins: [dashboard] }) },
           listenOptions,
@@ -322,4 +368,31 @@ async function waitReady(monitor: Monitor): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The audit receiver's settings from the monitor's flags, refusing anything unsafe (the rules of `vigil audit serve`). */
+function auditReceiverOptions(io: CliIo, flags: MonitorFlags): MonitorReceiverOptions {
+  const { host, port } = parseListen(flags.auditListen);
+  if ((flags.auditTlsCert === undefined) !== (flags.auditTlsKey === undefined)) {
+    throw new UsageError('--audit-tls-cert and --audit-tls-key go together');
+  }
+  const tls =
+    flags.auditTlsCert === undefined || flags.auditTlsKey === undefined
+      ? undefined
+      : {
+          cert: readFile(flags.auditTlsCert, 'certificate'),
+          key: readFile(flags.auditTlsKey, 'key'),
+          ...(flags.auditClientCa === undefined ? {} : { clientCA: readFile(flags.auditClientCa, 'client CA') }),
+        };
+  if (tls === undefined && flags.auditInsecureHttp !== true) {
+    throw new UsageError('--audit-webhook needs --audit-tls-cert and --audit-tls-key (or --audit-insecure-http on loopback, for testing)');
+  }
+  if (tls === undefined && !isLoopback(host))
+    throw new UsageError(`plain HTTP is refused on ${host}: an audit receiver reachable from the network needs TLS`);
+  if (flags.auditClientCa !== undefined && tls === undefined) throw new UsageError('--audit-client-ca needs TLS');
+  const tokens = receiverTokens(io, flags.auditTokenFile);
+  if (tokens.length === 0 && flags.auditClientCa === undefined) {
+    throw new UsageError('the audit receiver needs authentication: --audit-token-file (or VIGIL_RECEIVER_TOKEN) and/or --audit-client-ca');
+  }
+  return { host, port, path: flags.auditPath, tokens, ...(tls === undefined ? {} : { tls }) };
 }

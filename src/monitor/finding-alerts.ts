@@ -1,3 +1,4 @@
+import { sendToAll } from '../audit/sinks/index.js';
 import type { Alert, AlertSink } from '../core/alert.js';
 import { describeError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
@@ -34,28 +35,5 @@ export async function deliver(
   alerts: readonly Alert[],
   onFailure: (sink: string, message: string) => void,
 ): Promise<void> {
-  if (alerts.length === 0) return;
-  await Promise.all(
-    sinks.map(async (sink) => {
-      try {
-        await sink.send(alerts);
-      } catch (err: unknown) {
-        onFailure(sink.name, describeError(err));
-      }
-    }),
-  );
-}
-
-/**
- * Writes each alert as one JSON line to a stream. A stand-in for the sinks of `src/audit/sinks/`
- * (stdout, file, webhook, Slack), which replace it when the branches meet.
- */
-export class JsonLinesAlertSink implements AlertSink {
-  readonly name = 'stdout';
-  constructor(private readonly out: { write(text: string): unknown }) {}
-
-  send(alerts: readonly Alert[]): Promise<void> {
-    for (const alert of alerts) this.out.write(`${JSON.stringify(alert)}\n`);
-    return Promise.resolve();
-  }
+  for (const failure of await sendToAll(sinks, alerts)) onFailure(failure.sink, describeError(failure.error));
 }

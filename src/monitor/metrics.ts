@@ -65,8 +65,14 @@ export class MonitorMetrics {
   });
   readonly alerts = new Counter({
     name: 'vigil_alerts_total',
-    help: 'Alerts raised, by rule and severity.',
-    labelNames: ['rule', 'severity'] as const,
+    help: 'Alerts raised, by rule, severity and source (finding, vigil audit rules, falco, runtime).',
+    labelNames: ['rule', 'severity', 'source'] as const,
+    registers: [this.registry],
+  });
+  readonly auditEvents = new Counter({
+    name: 'vigil_audit_events_total',
+    help: 'Audit events the monitor read (logs, the webhook receiver), by outcome: processed by the rules, or malformed and skipped.',
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
   readonly alertFailures = new Counter({

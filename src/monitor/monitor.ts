@@ -356,7 +356,7 @@ export class Monitor {
       this.options.metrics?.storeFailures.inc();
       this.log(`monitor: could not record ${alerts.length} alert(s) in the store: ${describeError(err)}`);
     }
-    for (const alert of alerts) this.options.metrics?.alerts.inc({ rule: alert.rule, severity: alert.severity });
+    for (const alert of alerts) this.options.metrics?.alerts.inc({ rule: alert.rule, severity: alert.severity, source: alert.source });
     await deliver(this.options.sinks ?? [], alerts, (sink, message) => {
       this.options.metrics?.alertFailures.inc({ sink });
       this.log(`monitor: alert sink ${sink} failed: ${message}`);

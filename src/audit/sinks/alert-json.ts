@@ -1,4 +1,5 @@
 import type { Alert } from '../../core/alert.js';
+import { formatResourceRef } from '../../core/resource-ref.js';
 
 /**
  * The JSON form of an alert that every machine sink writes (one per line in files and on stdout):
@@ -35,5 +36,7 @@ export function alertLine(alert: Alert): string {
 export function alertText(alert: Alert, decorate: (alert: Alert, text: string) => string = (_a, t) => t): string {
   const severity = decorate(alert, alert.severity.padEnd(8));
   const mitre = alert.mitre === undefined || alert.mitre.length === 0 ? '' : ` [${alert.mitre.join(',')}]`;
-  return `${alert.time.replace(/\.\d+Z$/, 'Z')} ${severity} ${alert.rule}: ${alert.output}${mitre}\n`;
+  // Finding alerts name their object only in the title; the output is the check's message.
+  const on = alert.source === 'finding' && alert.resource !== undefined ? ` ${formatResourceRef(alert.resource)}` : '';
+  return `${alert.time.replace(/\.\d+Z$/, 'Z')} ${severity} ${alert.rule}${on}: ${alert.output}${mitre}\n`;
 }
