@@ -128,6 +128,8 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('dashboard in a browser (vi
     await expect(page.getByTestId('open-total').textContent()).resolves.toBe(String(overview.open.total));
     await expect(page.getByTestId('score').textContent()).resolves.toContain(String(overview.score.value));
     expect(await page.locator('svg.chart').count()).toBeGreaterThan(0);
+    // The audit log's alerts reach the overview through the monitor's audit feed.
+    await expect(page.getByTestId('recent-alerts').locator('h2').textContent()).resolves.toMatch(/^Recent alerts \([1-9]\d*\)$/);
     const top = overview.topNamespaces[0]?.name ?? '';
     expect(top).not.toBe('');
     await expect(page.locator('main').textContent()).resolves.toContain(top);

@@ -220,6 +220,27 @@ describe('dashboard API on the demo', () => {
   });
 });
 
+describe('several clusters in one store', () => {
+  it('lists the clusters and answers for the one asked', async () => {
+    const other = demo.report.findings.filter((f) => f.resource.namespace === 'data');
+    const at = NOW.toISOString();
+    const run = await demo.store.startRun('staging', 'sync', at);
+    await demo.store.recordFindings({ cluster: 'staging', at, present: other, complete: true, runId: run });
+    await demo.store.finishRun(run, { at, status: 'ok', objects: 5, findings: other.length });
+    const meta = await getJson<MetaJson>('/api/meta');
+    expect([...meta.clusters].sort()).toEqual(['demo', 'staging']);
+    expect(meta.cluster).toBe('demo');
+    const staging = await getJson<FindingsPageJson>('/api/findings?cluster=staging&status=all');
+    expect(staging.total).toBe(other.length);
+    expect(staging.findings.every((f) => f.resource.namespace === 'data')).toBe(true);
+    const overview = await getJson<OverviewJson>('/api/overview?cluster=staging');
+    expect(overview.cluster).toBe('staging');
+    expect(overview.open.total).toBe(other.filter((f) => f.suppression === undefined).length);
+    // The default cluster is unchanged.
+    expect((await getJson<FindingsPageJson>('/api/findings?status=all')).total).toBe(demo.report.findings.length);
+  });
+});
+
 describe('suppressing from the dashboard', () => {
   it('writes an exception with a reason and expiry that the API and `vigil scan --exceptions-store` honour', async () => {
     const target = demo.report.findings.find((f) => f.checkId === 'images/latest-tag' && f.resource.name === 'redis');

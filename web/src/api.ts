@@ -6,6 +6,24 @@ import type { ErrorJson } from '../../src/server/api-types.js';
  */
 
 const TOKEN_KEY = 'vigil-token';
+const CLUSTER_KEY = 'vigil-cluster';
+
+/** The cluster chosen in the header (when the store holds several), for this tab. */
+export function chosenCluster(): string | undefined {
+  return sessionStorage.getItem(CLUSTER_KEY) ?? undefined;
+}
+
+export function chooseCluster(cluster: string | undefined): void {
+  if (cluster === undefined || cluster === '') sessionStorage.removeItem(CLUSTER_KEY);
+  else sessionStorage.setItem(CLUSTER_KEY, cluster);
+}
+
+/** Every API call is about the chosen cluster (the server's default when none is chosen). */
+function withCluster(path: string): string {
+  const cluster = chosenCluster();
+  if (cluster === undefined || !path.startsWith('/api/') || /[?&]cluster=/.test(path)) return path;
+  return `${path}${path.includes('?') ? '&' : '?'}cluster=${encodeURIComponent(cluster)}`;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -44,15 +62,36 @@ export function query(params: Record<string, string | undefined>): string {
 }
 
 export async function get<T>(path: string): Promise<T> {
-  return parse<T>(await fetch(path, { headers: headers() }));
+  return parse<T>(await fetch(withCluster(path), { headers: headers() }));
 }
 
 export async function post<T>(path: string, body: unknown): Promise<T> {
   return parse<T>(
-    await fetch(path, { method: 'POST', headers: headers({ 'Content-Type': 'application/json' }), body: JSON.stringify(body) }),
+    await fetch(withCluster(path), {
+      method: 'POST',
+      headers: headers({ 'Content-Type': 'application/json' }),
+      body: JSON.stringify(body),
+    }),
   );
 }
 
 export async function del(path: string): Promise<void> {
-  await parse<undefined>(await fetch(path, { method: 'DELETE', headers: headers() }));
+  await parse<undefined>(await fetch(withCluster(path), { method: 'DELETE', headers: headers() }));
+}
+
+/**
+ * Download an API resource as a file. A plain link cannot send the bearer token, so the file is
+ * fetched with it and handed to the browser as a blob.
+ */
+export async function download(path: string, filename: string): Promise<void> {
+  const response = await fetch(withCluster(path), { headers: headers({ Accept: '*/*' }) });
+  if (!response.ok) throw new ApiError(response.status, `HTTP ${response.status}`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.click();
+  setTimeout(() => {
+    URL.revokeObjectURL(url);
+  }, 1000);
 }

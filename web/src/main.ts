@@ -1,5 +1,5 @@
 import type { MetaJson } from '../../src/server/api-types.js';
-import { ApiError, get, setToken } from './api.js';
+import { ApiError, chooseCluster, chosenCluster, get, setToken } from './api.js';
 import { clear, h } from './dom.js';
 import { renderAccess } from './views/access.js';
 import { renderAudit } from './views/audit.js';
@@ -74,6 +74,37 @@ function tokenForm(main: HTMLElement, message: string): void {
   input.focus();
 }
 
+/**
+ * The cluster line of the header: its name and whether it is live; a chooser when the store holds
+ * several clusters (every API call then names the chosen one).
+ */
+function showCluster(m: MetaJson): void {
+  const box = document.getElementById('cluster');
+  if (box === null) return;
+  clear(box);
+  const state = `${m.mode === 'monitor' ? 'live' : 'stored history'}${m.ready ? '' : ' · evaluating…'}`;
+  const chosen = chosenCluster();
+  if (chosen !== undefined && !m.clusters.includes(chosen)) chooseCluster(undefined);
+  if (m.clusters.length <= 1) {
+    box.textContent = `${m.cluster ?? 'no cluster yet'} · ${state}`;
+    return;
+  }
+  const picker = h('select', {
+    id: 'cluster-select',
+    'aria-label': 'Cluster',
+    onchange: (event: Event) => {
+      chooseCluster((event.target as HTMLSelectElement).value);
+      void render();
+    },
+  });
+  for (const name of m.clusters) {
+    const option = h('option', { value: name }, name);
+    if (name === (chosenCluster() ?? m.cluster)) option.selected = true;
+    picker.appendChild(option);
+  }
+  box.append(picker, ` ${state}`);
+}
+
 async function render(): Promise<void> {
   const main = document.getElementById('main') as HTMLElement;
   const route = parseRoute(location.hash);
@@ -86,10 +117,7 @@ async function render(): Promise<void> {
   document.title = `${view.title} · Vigil`;
   try {
     meta ??= await get<MetaJson>('/api/meta');
-    const cluster = document.getElementById('cluster');
-    if (cluster !== null) {
-      cluster.textContent = `${meta.cluster ?? 'no cluster yet'}${meta.mode === 'monitor' ? ' · live' : ' · stored history'}${meta.ready ? '' : ' · evaluating…'}`;
-    }
+    showCluster(meta);
     const container = h('div', { class: 'view', 'data-view': route.view });
     await view.render(container, {
       meta,

@@ -1,5 +1,5 @@
 import type { ExceptionJson, FindingDetailJson, FindingRowJson, FindingsPageJson } from '../../../src/server/api-types.js';
-import { ApiError, del, get, post, query } from '../api.js';
+import { ApiError, del, download, get, post, query } from '../api.js';
 import { announce, clear, field, formatTime, h, resourceText, select, severityBadge } from '../dom.js';
 import type { ViewContext } from '../main.js';
 
@@ -167,7 +167,23 @@ async function exceptionsPanel(rerender: () => void): Promise<HTMLElement> {
     'details',
     { class: 'panel' },
     h('summary', {}, `Exceptions written from the dashboard (${list.length})`),
-    h('p', {}, h('a', { href: '/api/exceptions.yaml', download: 'vigil-exceptions.yaml' }, 'Export as .vigil.yaml')),
+    h(
+      'p',
+      {},
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () => {
+            download('/api/exceptions.yaml', 'vigil-exceptions.yaml').catch((err: unknown) => {
+              announce(`Export failed: ${err instanceof Error ? err.message : String(err)}`);
+            });
+          },
+        },
+        'Export as .vigil.yaml',
+      ),
+    ),
     list.length === 0
       ? h('p', { class: 'muted' }, 'None yet.')
       : h(

@@ -1,4 +1,4 @@
-import type { FindingRowJson, OverviewJson, RiskEntryJson } from '../../../src/server/api-types.js';
+import type { AlertsPageJson, FindingRowJson, OverviewJson, RiskEntryJson } from '../../../src/server/api-types.js';
 import { legend, scoreRing, SEVERITY_COLORS, stackedBars, type ChartSeries } from '../../../src/report/svg-charts.js';
 import { get, query } from '../api.js';
 import { formatTime, h, resourceText, severityBadge, svgBox } from '../dom.js';
@@ -19,6 +19,34 @@ const AREA_PALETTE = [
   '#4a235a',
   '#0e6251',
 ];
+
+/** The newest alerts of every source (audit rules, Falco, runtime, findings), linking to the timeline. */
+function recentAlerts(page: AlertsPageJson): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel', 'aria-labelledby': 'alerts-recent-h', 'data-testid': 'recent-alerts' },
+    h('h2', { id: 'alerts-recent-h' }, `Recent alerts (${page.total})`),
+    page.alerts.length === 0
+      ? h('p', { class: 'muted' }, 'No alerts stored.')
+      : h(
+          'ul',
+          { class: 'plain' },
+          page.alerts.map((a) =>
+            h(
+              'li',
+              {},
+              severityBadge(a.severity),
+              ' ',
+              h('span', { class: 'badge source' }, a.source),
+              ' ',
+              a.title,
+              h('span', { class: 'muted' }, ` · ${formatTime(a.time)}${a.user === undefined ? '' : ` · ${a.user}`}`),
+            ),
+          ),
+        ),
+    h('p', {}, h('a', { href: '#/audit' }, 'All alerts and audit events →')),
+  );
+}
 
 function changeList(title: string, rows: readonly FindingRowJson[], id: string): HTMLElement {
   return h(
@@ -96,7 +124,10 @@ function valuesOf(counts: Readonly<Record<string, number>>): Readonly<Record<str
 }
 
 export async function renderOverview(main: HTMLElement, context: ViewContext): Promise<void> {
-  const overview = await get<OverviewJson>(`/api/overview${query({ days: context.route.params.get('days') ?? undefined })}`);
+  const [overview, alerts] = await Promise.all([
+    get<OverviewJson>(`/api/overview${query({ days: context.route.params.get('days') ?? undefined })}`),
+    get<AlertsPageJson>('/api/alerts?limit=5'),
+  ]);
   const by = context.route.params.get('by') === 'area' ? 'area' : 'severity';
   const areas = Object.keys(context.meta.areas);
   const series: ChartSeries[] =
@@ -174,6 +205,7 @@ export async function renderOverview(main: HTMLElement, context: ViewContext): P
       svgBox(chart),
       svgBox(legend(series.filter((s) => points.some((p) => (p.values[s.key] ?? 0) > 0))), 'legend-box'),
     ),
+    recentAlerts(alerts),
     h('h2', {}, 'What changed in the last 24 hours'),
     h(
       'div',
