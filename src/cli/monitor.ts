@@ -122,7 +122,7 @@ export function monitorCommand(io: CliIo, setExit: (code: number) => void, until
     )
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
-    .option('--token-file <file>', 'require this bearer token on /metrics')
+    .option('--token-file <file>', 'require this bearer token on /metrics and the dashboard API')
     .addOption(
       new Option('--alert-severity <severity>', 'alert on new and reopened findings at or above this').choices(SEVERITIES).default('high'),
     )
