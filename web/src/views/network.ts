@@ -38,7 +38,8 @@ function graphSvg(graph: NetworkGraphJson): string {
     const row = namespaces.slice(i, i + cols);
     const height = 34 + Math.max(...row.map((n) => n.workloads)) * rowH;
     row.forEach((ns, j) => {
-      const x = 10 + j * (boxW + 20);
+      // A left margin for the curves that join workloads of one column.
+      const x = 60 + j * (boxW + 20);
       const isolated = ns.ingressIsolated === ns.workloads;
       parts.push(
         `<rect x="${x}" y="${y}" width="${boxW}" height="${height}" rx="8" fill="#f6f8fa" stroke="${isolated ? '#1d6b35' : '#b3261e'}" stroke-width="2" ${isolated ? '' : 'stroke-dasharray="6 4"'}/>`,
@@ -60,13 +61,13 @@ function graphSvg(graph: NetworkGraphJson): string {
     });
     y += height + 20;
   }
-  const width = 10 + cols * (boxW + 20);
+  const width = 60 + cols * (boxW + 20);
   const lines = graph.flows
     .filter((f) => pos.has(f.from) && pos.has(f.to))
     .map((f) => {
       const a = pos.get(f.from) as { x: number; y: number };
       const b = pos.get(f.to) as { x: number; y: number };
-      const bend = a.x === b.x ? -60 : 0;
+      const bend = a.x === b.x ? -45 : 0;
       return `<path d="M${a.x},${a.y} C${a.x + bend},${a.y} ${b.x + bend},${b.y} ${b.x},${b.y}" fill="none" stroke="#2f5f8a" stroke-opacity="0.35" stroke-width="1.5"><title>${escapeXml(`${f.from} → ${f.to}: ${f.ports}`)}</title></path>`;
     });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${y}" width="100%" role="img" class="chart network"><title>Namespaces, workloads and allowed flows</title>${lines.join('')}${parts.join('')}</svg>`;
