@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/support/shared.js';
 import { cli } from '../../test/support/run-cli.js';
 import { scanInputs, scanObjects } from '../checks/scan.js';
+import { CATALOGUES } from '../compliance/evaluate.js';
 import { readManifestText } from '../sources/read-manifest-text.js';
-import { FRAMEWORKS } from '../core/frameworks.js';
 import { formatHtml } from './html.js';
 import { postureScore } from './posture-summary.js';
 import { escapeXml } from './svg-charts.js';
@@ -39,7 +39,11 @@ describe('HTML report', () => {
     expect(html.match(/<details/g)?.length).toBe(report.findings.length);
     expect(html.match(/<em>\(suppressed\)<\/em>/g)?.length ?? 0).toBe(report.summary.suppressed);
     expect(html).toContain(`<h2 id="findings-h">Findings (${report.findings.length})</h2>`);
-    for (const name of Object.values(FRAMEWORKS)) expect(html).toContain(`<h3>${escapeXml(name)}</h3>`);
+    for (const catalogue of Object.values(CATALOGUES)) {
+      expect(html).toContain(`<h3>${escapeXml(catalogue.name)}</h3>`);
+      // Every control of the catalogue has its row.
+      for (const control of catalogue.controls) expect(html).toContain(`<tr><td><code>${escapeXml(control.id)}</code>`);
+    }
     expect(html).toContain('generated 2026-01-02 03:04 UTC');
   });
 

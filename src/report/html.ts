@@ -1,10 +1,10 @@
 import type { ScanReport } from '../checks/scan.js';
+import { complianceReport } from '../compliance/evaluate.js';
 import { AREAS, type Area } from '../core/area.js';
 import type { Finding } from '../core/finding.js';
-import { formatFrameworkRefs } from '../core/frameworks.js';
+import { FRAMEWORKS, formatFrameworkRefs, type FrameworkId } from '../core/frameworks.js';
 import { formatResourceRef } from '../core/resource-ref.js';
 import { SEVERITIES, severityRank } from '../core/severity.js';
-import { frameworkControls } from './framework-controls.js';
 import { areaCounts, postureScore, riskiestNamespaces, riskiestObjects, severityCounts, type RiskEntry } from './posture-summary.js';
 import { escapeXml as esc, horizontalBars, legend, scoreRing, SEVERITY_COLORS, stackedBars, type ChartSeries } from './svg-charts.js';
 
@@ -112,23 +112,22 @@ function findings(report: ScanReport): string {
 }
 
 function compliance(report: ScanReport): string {
-  const catalog = new Map(report.checks.map((c) => [c.check.id, c.check]));
-  const views = frameworkControls({ catalog, ran: new Set(catalog.keys()), findings: report.findings });
-  const parts = views.map((fw) => {
-    const rows = fw.controls
+  const parts = (Object.keys(FRAMEWORKS) as FrameworkId[]).map((framework) => {
+    const result = complianceReport(report, framework);
+    const rows = result.controls
       .map(
         (c) =>
-          `<tr><td><code>${esc(c.id)}</code></td><td class="status-${c.status}">${c.status}</td><td>${c.findings}${c.suppressed > 0 ? ` <span class="muted">(+${c.suppressed} suppressed)</span>` : ''}</td><td>${c.checks.map((id) => `<code>${esc(id)}</code>`).join(', ')}</td></tr>`,
+          `<tr><td><code>${esc(c.id)}</code>${c.title === c.id ? '' : ` ${esc(c.title)}`}</td><td class="status-${c.status}">${c.status}${c.reason === undefined ? '' : `<div class="muted">${esc(c.reason)}</div>`}</td><td>${c.findings.length}${c.suppressed > 0 ? ` <span class="muted">(+${c.suppressed} suppressed)</span>` : ''}</td><td>${c.checks.map((id) => `<code>${esc(id)}</code>`).join(', ')}</td></tr>`,
       )
       .join('');
-    const s = fw.summary;
-    return `<h3>${esc(fw.name)}</h3><p>${s.score === undefined ? 'No control decided' : `Score <strong>${s.score}%</strong>`}: ${s.pass} pass, ${s.fail} fail, ${s.manual} not covered by the checks that ran, of ${s.controls} controls.</p>${
-      fw.controls.length === 0
+    const s = result.summary;
+    return `<h3>${esc(result.framework.name)}</h3><p>${s.score === undefined ? 'No control decided' : `Score <strong>${s.score}%</strong>`}: ${s.pass} pass, ${s.fail} fail, ${s.notApplicable} not applicable, ${s.manual} to review by hand, of ${s.controls} controls <span class="muted">(${esc(result.framework.version)})</span>.</p>${
+      result.controls.length === 0
         ? ''
         : `<div class="table-wrap"><table><thead><tr><th scope="col">Control</th><th scope="col">Status</th><th scope="col">Findings</th><th scope="col">Checks</th></tr></thead><tbody>${rows}</tbody></table></div>`
     }`;
   });
-  return `<section id="compliance" aria-labelledby="compliance-h"><h2 id="compliance-h">Compliance</h2><p class="muted">Controls are those the checks reference; a control passes when none of its checks has a standing finding.</p>${parts.join('\n')}</section>`;
+  return `<section id="compliance" aria-labelledby="compliance-h"><h2 id="compliance-h">Compliance</h2><p class="muted">Every control of each framework's catalogue: it fails while one of its checks has a standing finding, passes when its checks judged the input and found nothing, is not applicable when nothing scanned is what its checks judge, and is to be reviewed by hand when no check covers it. Run the scan with evaluations (as <code>vigil scan --format html</code> does) to tell "passed" from "not applicable".</p>${parts.join('\n')}</section>`;
 }
 
 /** Format a scan report as one self-contained HTML page. */

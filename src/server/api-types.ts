@@ -125,6 +125,9 @@ export interface ControlJson {
 export interface FrameworkJson {
   readonly id: string;
   readonly name: string;
+  /** The edition of the framework the control ids follow, and where it is published. */
+  readonly version?: string;
+  readonly url?: string;
   readonly summary: {
     readonly controls: number;
     readonly pass: number;

@@ -10,9 +10,9 @@ import { AREAS } from '../core/area.js';
 import { FRAMEWORKS } from '../core/frameworks.js';
 import { TOOL } from '../core/version.js';
 import type { Inventory } from '../inventory/inventory.js';
-import { frameworkControls } from '../report/framework-controls.js';
 import type { StoredException, Store } from '../store/store.js';
 import type { RbacIndex } from '../analysis/rbac/rbac-index.js';
+import { complianceOf } from './compliance-view.js';
 import { accessSubjects, canAnswer, rbacIndexOf, requestOfQuery, whoCanAnswer } from './access-view.js';
 import type { AlertJson, AlertsPageJson, ErrorJson, ExceptionJson, FindingDetailJson, FindingStatusJson, MetaJson } from './api-types.js';
 import { findingRow, findingsPage, overviewOf, parseSeverities, splitList, viewFindings, type ViewFinding } from './findings-view.js';
@@ -347,7 +347,7 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
 
   app.get('/api/compliance', async (req) => {
     const list = await views(await clusterOf(req));
-    return frameworkControls({
+    return complianceOf({
       catalog: CATALOG,
       ran: ranChecks,
       findings: list.filter((v) => v.status !== 'resolved').map((v) => v.finding),

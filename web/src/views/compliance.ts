@@ -15,7 +15,7 @@ export async function renderCompliance(main: HTMLElement, context: ViewContext):
     h(
       'p',
       { class: 'muted' },
-      'Control status from the framework references of each check: a control fails while an open, unsuppressed finding of one of its checks stands.',
+      'Every control of each framework’s catalogue: it fails while an open, unsuppressed finding of one of its checks stands, passes when its checks ran and found nothing, and is to be reviewed by hand when no check that ran covers it.',
     ),
     svgBox(
       horizontalBars(
@@ -46,6 +46,13 @@ export async function renderCompliance(main: HTMLElement, context: ViewContext):
       'section',
       { class: 'panel', role: 'tabpanel', 'aria-labelledby': 'fw-h' },
       h('h2', { id: 'fw-h' }, framework.name),
+      framework.version === undefined
+        ? null
+        : h(
+            'p',
+            { class: 'muted small' },
+            framework.url === undefined ? framework.version : h('a', { href: framework.url, rel: 'noreferrer' }, framework.version),
+          ),
       h(
         'p',
         { 'data-testid': 'framework-summary' },
@@ -74,7 +81,7 @@ export async function renderCompliance(main: HTMLElement, context: ViewContext):
               h(
                 'tr',
                 {},
-                h('th', { scope: 'row' }, c.title),
+                h('th', { scope: 'row' }, h('code', {}, c.id), c.title === c.id ? '' : ` ${c.title}`),
                 h(
                   'td',
                   {},
