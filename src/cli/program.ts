@@ -5,6 +5,7 @@ import { admissionCommand } from './admission.js';
 import { auditCommand } from './audit.js';
 import { runtimeCommand } from './runtime.js';
 import { checksCommand } from './checks.js';
+import { dashboardCommand } from './dashboard.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
 import { netpolCommand } from './netpol.js';
@@ -43,6 +44,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     snapshotCommand(io, setExit),
     monitorCommand(io, setExit),
     admissionCommand(io, setExit),
+    dashboardCommand(io, setExit),
   ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
 import { Command, Option } from 'commander';
 
 import { scanObjects, type ScanReport } from '../checks/scan.js';
@@ -9,11 +12,14 @@ import { shouldColor } from '../report/colors.js';
 import { formatSummaryLine } from '../report/format-summary.js';
 import { COMPLIANCE_FORMATS, complianceSummaryLine, formatCompliance, type ComplianceFormat } from '../report/compliance.js';
 import { formatReport, OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
+import { StoreAwareExceptionMatcher } from '../server/stored-exceptions.js';
 import { readCluster } from '../sources/cluster.js';
 import { loadFlagsFiles } from '../sources/flags-file.js';
 import { DEFAULT_MAX_FILE_BYTES, loadInputs } from '../sources/load-inputs.js';
 import { loadVulnerabilityReports } from '../sources/vulnerability-reports.js';
 import { DEFAULT_YAML_LIMITS } from '../sources/yaml-documents.js';
+import { openStore } from '../store/open-store.js';
+import type { StoredException } from '../store/store.js';
 import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-options.js';
 import { emit, EXIT, listOption, mebibytes, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
@@ -34,6 +40,7 @@ interface ScanFlags extends ClusterFlags {
   maxFileSize?: number;
   maxDocumentSize?: number;
   color?: boolean;
+  exceptionsStore?: string;
   framework?: FrameworkId;
   vulns: string[];
   controlPlaneFlags: string[];
@@ -53,6 +60,23 @@ export function scanExitCode(report: ScanReport, flags: Pick<ScanFlags, 'failOn'
   if (failOn !== 'none' && report.findings.some((f) => f.suppression === undefined && isAtLeast(f.severity, failOn))) return EXIT.findings;
   if (flags.auditExceptions === true && report.staleExceptions.length > 0) return EXIT.findings;
   return EXIT.ok;
+}
+
+/** The exceptions kept in a store; a SQLite file that does not exist is an error, not a new empty store. */
+async function storedExceptions(spec: string, cwd: string): Promise<StoredException[]> {
+  const isPostgres = /^postgres(?:ql)?:\/\//i.test(spec);
+  const file = spec.startsWith('sqlite:') ? spec.slice('sqlite:'.length) : spec;
+  if (!isPostgres && file !== ':memory:' && !existsSync(resolve(cwd, file))) {
+    throw new UsageError(`--exceptions-store ${spec}: no such store`, {
+      hint: 'Give the SQLite file or postgres:// URL the monitor or `vigil dashboard` uses (--store).',
+    });
+  }
+  const store = await openStore(spec, { dataDir: '.', cwd });
+  try {
+    return await store.exceptions();
+  } finally {
+    await store.close();
+  }
 }
 
 export function scanCommand(io: CliIo, setExit: (code: number) => void): Command {
@@ -75,6 +99,10 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void): Command
     .option('--skip <checks>', 'skip these check ids or globs (comma-separated, repeatable)', listOption, [])
     .option('--show-suppressed', 'show suppressed findings in the table (machine formats always include them)')
     .option('--no-annotation-exceptions', `ignore vigil.dev/ignore annotations (whoever deploys a workload controls its annotations)`)
+    .option(
+      '--exceptions-store <store>',
+      'also honour the exceptions written from the dashboard into this store (postgres://… or a SQLite file)',
+    )
     .option('--audit-exceptions', 'list exceptions that are expired or matched nothing, and exit 1 if there are any')
     .option('-n, --default-namespace <namespace>', 'namespace for objects that do not name one', 'default')
     .option('--strict', 'exit 2 when any document could not be read')
@@ -153,6 +181,7 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
               },
               ...(io.readStdin === undefined ? {} : { readStdin: io.readStdin }),
             });
+      const stored = flags.exceptionsStore === undefined ? undefined : await storedExceptions(flags.exceptionsStore, io.cwd);
       // Scanner reports and flags files become objects beside the manifests (see their readers).
       const vulns = loadVulnerabilityReports(flags.vulns);
       const controlPlane = loadFlagsFiles(flags.controlPlaneFlags);
@@ -162,10 +191,20 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
         [...loaded.problems, ...vulns.problems, ...controlPlane.problems],
         {
           config,
+          ...(stored === undefined
+            ? {}
+            : {
+                exceptionMatcher: (c: typeof config, o: { annotations: boolean; today: string }) => {
+                  const matcher = new StoreAwareExceptionMatcher(c, o);
+                  matcher.replace(stored);
+                  return matcher;
+                },
+              }),
           only: flags.only,
           skip: flags.skip,
           ...(!flags.annotationExceptions ? { annotationExceptions: false } : {}),
-          ...(flags.format === 'junit' || framework !== undefined ? { collectEvaluations: true } : {}),
+          // JUnit lists passes; compliance (--framework, and the HTML report's section) tells "passed" from "nothing to judge".
+          ...(flags.format === 'junit' || flags.format === 'html' || framework !== undefined ? { collectEvaluations: true } : {}),
           ...(flags.defaultNamespace === undefined ? {} : { defaultNamespace: flags.defaultNamespace }),
           ...(namespace === undefined ? {} : { scopeNamespace: namespace }),
         },
