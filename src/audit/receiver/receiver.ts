@@ -31,8 +31,16 @@ export interface ReceiverOptions {
   readonly queueCapacity?: number;
   /** How long a batch waits for room before it is answered 429 (default 5 s). */
   readonly backpressureWaitMs?: number;
+  /**
+   * Called with each batch's events before the batch is answered 200 (a durable hand-off, such as
+   * publishing to JetStream): when it rejects, the batch is answered 503 with Retry-After and the API
+   * server sends it again, so an acknowledged batch is never lost.
+   */
+  readonly accept?: (events: readonly AuditEvent[]) => Promise<void>;
   /** Handles a chunk of events (detection, sinks). Awaited before the next chunk; never called concurrently. */
   readonly handle: (events: readonly AuditEvent[]) => Promise<void> | void;
+  /** Told why `accept` failed (the batch was answered 503). */
+  readonly onAcceptError?: (err: unknown) => void;
   /** Told about every malformed item of a batch. */
   readonly onProblem?: (problem: InputProblem) => void;
   /** Serves GET /metrics (authenticated like the events path). */
@@ -53,6 +61,8 @@ export interface ReceiverStats {
   itemsMalformed: number;
   /** Batches answered 429 because the queue stayed full: not accepted, the API server retries them. */
   batchesBusy: number;
+  /** Batches answered 503 because `accept` failed: not accepted, the API server retries them. */
+  batchesUnavailable: number;
   /** Requests refused for authentication (401). */
   unauthorized: number;
   /** Requests refused as bad: not JSON, too large, wrong method or path (4xx). */
@@ -98,6 +108,7 @@ export class AuditReceiver {
     eventsFailed: 0,
     itemsMalformed: 0,
     batchesBusy: 0,
+    batchesUnavailable: 0,
     unauthorized: 0,
     badRequests: 0,
     queued: 0,
@@ -247,6 +258,16 @@ export class AuditReceiver {
       else {
         this.stats.itemsMalformed++;
         this.options.onProblem?.(item.problem);
+      }
+    }
+    if (this.options.accept !== undefined && events.length > 0) {
+      try {
+        await this.options.accept(events);
+      } catch (err: unknown) {
+        this.stats.batchesUnavailable++;
+        this.options.onAcceptError?.(err);
+        send(res, 503, status(503, 'ServiceUnavailable', 'the events could not be handed on; retry'), { 'retry-after': '1' });
+        return;
       }
     }
     this.stats.batchesAccepted++;
