@@ -3,6 +3,7 @@ import type { InputProblem } from '../core/errors.js';
 import { isAtLeast, type Severity } from '../core/severity.js';
 import type { ContextHolder } from './cel.js';
 import { DetectionEngine, type EngineStats } from './engine.js';
+import type { AuditEvent } from './event.js';
 import { readAuditFiles } from './readers/files.js';
 import { followLines } from './readers/follow.js';
 import { emptyCounts, readAuditLines, type AuditReadItem, type ReadCounts } from './readers/parse-lines.js';
@@ -25,6 +26,8 @@ export interface AuditScanOptions {
   readonly onProblem?: (problem: InputProblem) => void;
   /** Standard input, for `-`. */
   readonly stdin?: NodeJS.ReadableStream;
+  /** Called with every event read, before the rules see it (the monitor stores a record of each for search). */
+  readonly onEvent?: (event: AuditEvent) => void;
 }
 
 export interface AuditScanResult {
@@ -91,6 +94,7 @@ export async function scanAuditLogs(paths: readonly string[], options: AuditScan
       options.onProblem?.(item.problem);
       continue;
     }
+    options.onEvent?.(item.event);
     const alerts = engine.process(item.event);
     if (alerts.length === 0) continue;
     for (const alert of alerts) {

@@ -57,6 +57,11 @@ export interface ScanOptions extends CheckSelection {
    * ClusterRole); findings about them are counted in a note, not shown.
    */
   readonly scopeNamespace?: string;
+  /**
+   * Make the exceptions matcher (default: `.vigil.yaml` and annotations). `vigil scan --exceptions-store`
+   * passes one that also honours the exceptions written from the dashboard.
+   */
+  readonly exceptionMatcher?: (config: VigilConfig, options: { annotations: boolean; today: string }) => ExceptionMatcher;
 }
 
 function todayUtc(): string {
@@ -76,10 +81,11 @@ export function scanObjects(
     objects,
     options.defaultNamespace === undefined ? {} : { defaultNamespace: options.defaultNamespace },
   );
-  const exceptions = new ExceptionMatcher(config, {
+  const matcherOptions = {
     annotations: options.annotationExceptions ?? config.annotationExceptions,
     today: options.today ?? todayUtc(),
-  });
+  };
+  const exceptions = options.exceptionMatcher?.(config, matcherOptions) ?? new ExceptionMatcher(config, matcherOptions);
   const result = evaluate(inventory, checks, { exceptions, ...(options.collectEvaluations === true ? { collectEvaluations: true } : {}) });
   exceptions.scanAnnotations(
     inventory.podTemplates().map(({ owner, template }) => ({ entry: owner, templateMetadataPointer: template.metadataPointer })),

@@ -5,7 +5,6 @@ import { Command, Option } from 'commander';
 import { isLoopback } from '../audit/receiver/receiver.js';
 import { closeAll, StreamSink } from '../audit/sinks/index.js';
 import { activeChecks } from '../checks/catalog.js';
-import { ExceptionMatcher } from '../checks/exceptions.js';
 import type { AlertSink } from '../core/alert.js';
 import { describeError, UsageError, VigilError } from '../core/errors.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
@@ -16,6 +15,8 @@ import { watchFiles, type FileFeed } from '../monitor/file-feed.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startHealthServer, type ListenOptions } from '../monitor/health-server.js';
 import { MonitorMetrics } from '../monitor/metrics.js';
 import { Monitor } from '../monitor/monitor.js';
+import { dashboardPlugin } from '../server/dashboard-app.js';
+import { StoreAwareExceptionMatcher } from '../server/stored-exceptions.js';
 import { openStore } from '../store/open-store.js';
 import type { RetentionPolicy, Store } from '../store/store.js';
 import { loadRulesForCli } from './audit-rules.js';
@@ -47,6 +48,7 @@ interface MonitorFlags extends ClusterFlags, SinkFlags {
   only: string[];
   skip: string[];
   annotationExceptions: boolean;
+  dashboard: boolean;
   auditLog: string[];
   follow?: boolean;
   fromStart?: boolean;
@@ -78,7 +80,7 @@ function positiveNumber(flag: string): (value: string) => number {
   };
 }
 
-function readSecretFile(path: string, what: string): string {
+export function readSecretFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (err: unknown) {
@@ -89,7 +91,7 @@ function readSecretFile(path: string, what: string): string {
 /**
  * Wait for SIGINT or SIGTERM (Ctrl-C, `kubectl delete pod`). A second signal while stopping exits at once.
  */
-function untilSignalled(): Promise<string> {
+export function untilSignalled(): Promise<string> {
   return new Promise((resolve) => {
     const handler = (signal: string): void => {
       process.off('SIGINT', handler);
@@ -120,7 +122,7 @@ export function monitorCommand(io: CliIo, setExit: (code: number) => void, until
     )
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'private key of --tls-cert (PEM)')
-    .option('--token-file <file>', 'require this bearer token on /metrics')
+    .option('--token-file <file>', 'require this bearer token on /metrics and the dashboard API')
     .addOption(
       new Option('--alert-severity <severity>', 'alert on new and reopened findings at or above this').choices(SEVERITIES).default('high'),
     )
@@ -140,6 +142,7 @@ export function monitorCommand(io: CliIo, setExit: (code: number) => void, until
     .option('--only <checks>', 'run only these check ids or globs', listOption, [])
     .option('--skip <checks>', 'skip these check ids or globs', listOption, [])
     .option('--no-annotation-exceptions', 'ignore vigil.dev/ignore annotations')
+    .option('--no-dashboard', 'do not serve the dashboard and its API beside /metrics')
     .option(
       '--audit-log <file>',
       'run the audit detection rules over this audit log (repeatable; replayed once unless --follow)',
@@ -177,7 +180,8 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
       };
       const config = loadConfig(flags.config, io.cwd);
       const checks = activeChecks(config, { only: flags.only, skip: flags.skip });
-      const exceptions = new ExceptionMatcher(config, {
+      // .vigil.yaml and annotations, then the exceptions written from the dashboard (kept in the store).
+      const exceptions = new StoreAwareExceptionMatcher(config, {
         annotations: flags.annotationExceptions && config.annotationExceptions,
         today: new Date().toISOString().slice(0, 10),
       });
@@ -198,6 +202,7 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
       const clusterName = flags.clusterName ?? (api === undefined ? 'manifests' : api.contextName);
 
       const store: Store = await openStore(flags.store, { dataDir: flags.dataDir, cwd: io.cwd });
+      exceptions.replace(await store.exceptions());
       const metrics = new MonitorMetrics();
       const sinks: AlertSink[] = [
         ...(flags.alertsStdout === true ? [new StreamSink(io.stdout, flags.alertsFormat)] : []),
@@ -275,15 +280,35 @@ Stops on Ctrl-C (SIGINT) or SIGTERM. See docs/monitoring.md.`,
           else if (flags.auditLog.length > 0) void audit.replay(flags.auditLog);
           if (receiverOptions !== undefined) log(`audit receiver: ${await audit.startReceiver(receiverOptions)}`);
         }
-        const server = await startHealthServer({ metrics, readiness: () => monitor.readiness }, listenOptions);
+        const dashboard = flags.dashboard
+          ? dashboardPlugin({
+              store,
+              mode: 'monitor',
+              cluster: clusterName,
+              inventory: () => monitor.inventory,
+              ready: () => monitor.readiness.ready,
+              checks: checks.map((c) => c.check.id),
+              onExceptionsChanged: async (list) => {
+                exceptions.replace(list);
+                await monitor.resync();
+              },
+              loopbackOnly: isLoopback(listen.host),
+              ...(token === undefined ? {} : { token }),
+            })
+          : undefined;
+        const server = await startHealthServer(
+          { metrics, readiness: () => monitor.readiness, ...(dashboard === undefined ? {} : { plugins: [dashboard] }) },
+          listenOptions,
+        );
         cleanups.push(() => server.close());
         log(`metrics: ${server.url}/metrics  health: ${server.url}/healthz  ready: ${server.url}/readyz`);
+        if (dashboard !== undefined) log(`dashboard: ${server.url}/`);
 
         const timers: NodeJS.Timeout[] = [];
         if (flags.resyncMinutes > 0) timers.push(setInterval(() => void monitor.resync(), flags.resyncMinutes * 60_000));
         if (flags.retentionDays !== undefined) {
           const days = flags.retentionDays;
-          const policy: RetentionPolicy = { resolvedFindingsDays: days, alertDays: days, runDays: days };
+          const policy: RetentionPolicy = { resolvedFindingsDays: days, alertDays: days, runDays: days, auditEventDays: days };
           const prune = (): void => {
             store
               .applyRetention(policy, new Date().toISOString())

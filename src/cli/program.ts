@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { VIGIL_VERSION } from '../core/version.js';
 import { auditCommand } from './audit.js';
 import { checksCommand } from './checks.js';
+import { dashboardCommand } from './dashboard.js';
 import { explainCommand } from './explain.js';
 import { EXIT, reportError, type CliIo } from './io.js';
 import { netpolCommand } from './netpol.js';
@@ -39,6 +40,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     auditCommand(io, setExit),
     snapshotCommand(io, setExit),
     monitorCommand(io, setExit),
+    dashboardCommand(io, setExit),
   ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),

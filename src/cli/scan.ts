@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
 import { Command, Option } from 'commander';
 
 import { scanInputs, scanObjects, type ScanReport } from '../checks/scan.js';
@@ -6,9 +9,12 @@ import { isAtLeast, SEVERITIES, type Severity } from '../core/severity.js';
 import { shouldColor } from '../report/colors.js';
 import { formatSummaryLine } from '../report/format-summary.js';
 import { formatReport, OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
+import { StoreAwareExceptionMatcher } from '../server/stored-exceptions.js';
 import { readCluster } from '../sources/cluster.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../sources/load-inputs.js';
 import { DEFAULT_YAML_LIMITS } from '../sources/yaml-documents.js';
+import { openStore } from '../store/open-store.js';
+import type { StoredException } from '../store/store.js';
 import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-options.js';
 import { emit, EXIT, listOption, mebibytes, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
@@ -29,6 +35,7 @@ interface ScanFlags extends ClusterFlags {
   maxFileSize?: number;
   maxDocumentSize?: number;
   color?: boolean;
+  exceptionsStore?: string;
 }
 
 /** The exit code for a finished scan (DESIGN.md: 0 clean, 1 findings at or above --fail-on, 2 input error). */
@@ -40,6 +47,23 @@ export function scanExitCode(report: ScanReport, flags: Pick<ScanFlags, 'failOn'
   if (failOn !== 'none' && report.findings.some((f) => f.suppression === undefined && isAtLeast(f.severity, failOn))) return EXIT.findings;
   if (flags.auditExceptions === true && report.staleExceptions.length > 0) return EXIT.findings;
   return EXIT.ok;
+}
+
+/** The exceptions kept in a store; a SQLite file that does not exist is an error, not a new empty store. */
+async function storedExceptions(spec: string, cwd: string): Promise<StoredException[]> {
+  const isPostgres = /^postgres(?:ql)?:\/\//i.test(spec);
+  const file = spec.startsWith('sqlite:') ? spec.slice('sqlite:'.length) : spec;
+  if (!isPostgres && file !== ':memory:' && !existsSync(resolve(cwd, file))) {
+    throw new UsageError(`--exceptions-store ${spec}: no such store`, {
+      hint: 'Give the SQLite file or postgres:// URL the monitor or `vigil dashboard` uses (--store).',
+    });
+  }
+  const store = await openStore(spec, { dataDir: '.', cwd });
+  try {
+    return await store.exceptions();
+  } finally {
+    await store.close();
+  }
 }
 
 export function scanCommand(io: CliIo, setExit: (code: number) => void): Command {
@@ -62,6 +86,10 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void): Command
     .option('--skip <checks>', 'skip these check ids or globs (comma-separated, repeatable)', listOption, [])
     .option('--show-suppressed', 'show suppressed findings in the table (machine formats always include them)')
     .option('--no-annotation-exceptions', `ignore vigil.dev/ignore annotations (whoever deploys a workload controls its annotations)`)
+    .option(
+      '--exceptions-store <store>',
+      'also honour the exceptions written from the dashboard into this store (postgres://… or a SQLite file)',
+    )
     .option('--audit-exceptions', 'list exceptions that are expired or matched nothing, and exit 1 if there are any')
     .option('-n, --default-namespace <namespace>', 'namespace for objects that do not name one', 'default')
     .option('--strict', 'exit 2 when any document could not be read')
@@ -100,8 +128,18 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
         flags.cluster === true && self.getOptionValueSource('defaultNamespace') === 'cli' ? flags.defaultNamespace : undefined;
       const cluster =
         flags.cluster === true ? await readCluster(kubeApiOf(flags), namespace === undefined ? {} : { namespace }) : undefined;
+      const stored = flags.exceptionsStore === undefined ? undefined : await storedExceptions(flags.exceptionsStore, io.cwd);
       const scanOptions = {
         config,
+        ...(stored === undefined
+          ? {}
+          : {
+              exceptionMatcher: (c: typeof config, o: { annotations: boolean; today: string }) => {
+                const matcher = new StoreAwareExceptionMatcher(c, o);
+                matcher.replace(stored);
+                return matcher;
+              },
+            }),
         only: flags.only,
         skip: flags.skip,
         ...(!flags.annotationExceptions ? { annotationExceptions: false } : {}),

@@ -9,7 +9,8 @@ import type { Alert, AlertSink } from '../core/alert.js';
 import { describeError } from '../core/errors.js';
 import { formatSourceLocation } from '../core/source-location.js';
 import type { Inventory } from '../inventory/inventory.js';
-import type { Store } from '../store/store.js';
+import { auditEventRecordOf } from '../store/audit-event-record.js';
+import type { AuditEventRecord, Store } from '../store/store.js';
 import { deliver } from './finding-alerts.js';
 import type { MonitorMetrics } from './metrics.js';
 
@@ -27,7 +28,15 @@ export interface MonitorAuditFeedOptions {
   readonly log: (message: string) => void;
   /** Throttle repeated alerts per rule and key (default true). */
   readonly throttle?: boolean;
+  /**
+   * Keep a record of every event in the store (who, what, where, when, the answer code; never bodies)
+   * for the dashboard's audit event search (default true).
+   */
+  readonly recordEvents?: boolean;
 }
+
+/** Event records are written in batches of this many (and when a replay ends or a webhook batch is handled). */
+const RECORD_BATCH = 500;
 
 /** Receiver settings the monitor passes through (everything but the handler, which the feed owns). */
 export type MonitorReceiverOptions = Omit<ReceiverOptions, 'handle' | 'onProblem' | 'metrics'>;
@@ -44,6 +53,10 @@ export class MonitorAuditFeed {
   private readonly tasks: Promise<unknown>[] = [];
   private receiver: AuditReceiver | undefined;
   private malformed = 0;
+  private records: AuditEventRecord[] = [];
+  private recording: Promise<void> = Promise.resolve();
+  private unrecordable = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MonitorAuditFeedOptions) {
     this.engine = new DetectionEngine(options.rules, {
@@ -74,7 +87,11 @@ export class MonitorAuditFeed {
       ...options,
       handle: async (events: readonly AuditEvent[]) => {
         const alerts: Alert[] = [];
-        for (const event of events) alerts.push(...this.engine.process(event));
+        for (const event of events) {
+          this.record(event);
+          alerts.push(...this.engine.process(event));
+        }
+        await this.flushRecords();
         this.options.metrics.auditEvents.inc({ outcome: 'processed' }, events.length);
         await this.publish(alerts);
       },
@@ -96,6 +113,40 @@ export class MonitorAuditFeed {
     this.abort.abort();
     await this.receiver?.close();
     await Promise.allSettled(this.tasks);
+    await this.flushRecords();
+  }
+
+  /** Queue a record of the event for the store (events without an id or a time cannot be kept, and are counted). */
+  private record(event: AuditEvent): void {
+    if (this.options.recordEvents === false) return;
+    const record = auditEventRecordOf(event);
+    if (record === undefined) {
+      this.unrecordable++;
+      return;
+    }
+    this.records.push(record);
+    if (this.records.length >= RECORD_BATCH) void this.flushRecords();
+    // A followed log trickles: what was read is searchable within a second.
+    else this.flushTimer ??= setTimeout(() => void this.flushRecords(), 1000).unref();
+  }
+
+  /** Write queued records, one write at a time; a failing store is logged and counted, never fatal. */
+  private flushRecords(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.records.length === 0) return this.recording;
+    const batch = this.records;
+    this.records = [];
+    const { store, cluster, metrics, log } = this.options;
+    this.recording = this.recording.then(async () => {
+      try {
+        await store.recordAuditEvents(cluster, batch);
+      } catch (err: unknown) {
+        metrics.storeFailures.inc();
+        log(`audit: could not record ${batch.length} audit event(s) in the store: ${describeError(err)}`);
+      }
+    });
+    return this.recording;
   }
 
   private track<T>(task: Promise<T>): Promise<T> {
@@ -109,15 +160,19 @@ export class MonitorAuditFeed {
       engine: this.engine,
       sinks: [{ name: 'monitor', send: (alerts) => this.publish(alerts) }],
       ...(follow === undefined ? {} : { follow }),
+      onEvent: (event) => {
+        this.record(event);
+      },
       onProblem: (problem) => {
         this.malformed++;
         this.options.metrics.auditEvents.inc({ outcome: 'malformed' });
         if (this.malformed <= 100) this.options.log(`audit: ${formatSourceLocation(problem.location)}: ${problem.message}`);
       },
     });
+    await this.flushRecords();
     this.options.metrics.auditEvents.inc({ outcome: 'processed' }, result.counts.events);
     this.options.log(
-      `audit: ${paths.join(', ')}: ${result.counts.events} events, ${result.counts.malformed} malformed, ${result.alerts} alerts`,
+      `audit: ${paths.join(', ')}: ${result.counts.events} events, ${result.counts.malformed} malformed, ${result.alerts} alerts${this.unrecordable > 0 ? ` (${this.unrecordable} events without an id or time not kept for search)` : ''}`,
     );
     return result;
   }

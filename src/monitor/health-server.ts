@@ -12,6 +12,8 @@ export interface HealthServerOptions {
   readonly readiness: () => { ready: boolean; reason: string };
   /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /** More routes to serve on the same address (the dashboard), registered as an encapsulated plugin. */
+  readonly plugins?: readonly ((app: FastifyInstance) => Promise<void>)[];
 }
 
 export interface ListenOptions {
@@ -86,6 +88,7 @@ export function buildHealthApp(options: HealthServerOptions, tls?: ListenOptions
     const { contentType, body } = await options.metrics.exposition();
     return reply.type(contentType).send(body);
   });
+  for (const plugin of options.plugins ?? []) void app.register(plugin);
   return app;
 }
 

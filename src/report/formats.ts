@@ -1,11 +1,12 @@
 import type { ScanReport } from '../checks/scan.js';
+import { formatHtml } from './html.js';
 import { formatJson } from './json.js';
 import { formatJunit } from './junit.js';
 import { formatMarkdown } from './markdown.js';
 import { formatSarif } from './sarif.js';
 import { formatTable } from './table.js';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const;
+export const OUTPUT_FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown', 'html'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface FormatOptions {
@@ -27,5 +28,7 @@ export function formatReport(report: ScanReport, format: OutputFormat, options: 
       return formatJunit(report);
     case 'markdown':
       return formatMarkdown(report);
+    case 'html':
+      return formatHtml(report);
   }
 }

@@ -66,12 +66,61 @@ const common = (id: string): string[] => [
   'CREATE INDEX vigil_alerts_recorded ON vigil_alerts (recorded_at)',
 ];
 
+/**
+ * Version 2 (the dashboard): exceptions written from the dashboard (the same fields as a `.vigil.yaml`
+ * exception, so they export to one), and a compact record of audit events for searching — who, what,
+ * where, the answer code; never request or response bodies.
+ */
+const dashboard = (id: string): string[] => [
+  `CREATE TABLE vigil_exceptions (
+    id ${id},
+    check_id TEXT NOT NULL,
+    namespace TEXT,
+    kind TEXT,
+    name TEXT,
+    container TEXT,
+    reason TEXT NOT NULL,
+    owner TEXT,
+    expires TEXT,
+    created_at TEXT NOT NULL,
+    created_by TEXT
+  )`,
+  `CREATE TABLE vigil_audit_events (
+    id ${id},
+    cluster TEXT NOT NULL,
+    audit_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    time TEXT NOT NULL,
+    username TEXT NOT NULL,
+    impersonated_user TEXT,
+    verb TEXT NOT NULL,
+    api_group TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    subresource TEXT NOT NULL,
+    namespace TEXT NOT NULL,
+    name TEXT NOT NULL,
+    request_uri TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    source_ip TEXT,
+    user_agent TEXT
+  )`,
+  'CREATE UNIQUE INDEX vigil_audit_events_identity ON vigil_audit_events (cluster, audit_id, stage)',
+  'CREATE INDEX vigil_audit_events_time ON vigil_audit_events (cluster, time)',
+  'CREATE INDEX vigil_audit_events_user ON vigil_audit_events (username, time)',
+];
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     description: 'findings with their life, finding events, scan runs, alerts',
     sqlite: common('INTEGER PRIMARY KEY AUTOINCREMENT'),
     postgres: common('BIGSERIAL PRIMARY KEY'),
+  },
+  {
+    version: 2,
+    description: 'dashboard exceptions, audit event records',
+    sqlite: dashboard('INTEGER PRIMARY KEY AUTOINCREMENT'),
+    postgres: dashboard('BIGSERIAL PRIMARY KEY'),
   },
 ];
 

@@ -5,6 +5,9 @@ import { isSeverity, SEVERITIES, type Severity } from '../core/severity.js';
 import { MIGRATIONS, SCHEMA_TABLE } from './schema.js';
 import type { SqlDriver, SqlExecutor } from './sql-driver.js';
 import type {
+  AuditEventQuery,
+  AuditEventRecord,
+  ExceptionInput,
   FindingEvent,
   FindingStatus,
   FindingTransitions,
@@ -15,6 +18,7 @@ import type {
   SeverityCounts,
   Store,
   StoredAlert,
+  StoredException,
   StoredFinding,
 } from './store.js';
 
@@ -78,6 +82,71 @@ function scanRun(row: Row): ScanRun {
     findings: int(row.findings),
     ...(error === undefined ? {} : { error }),
   };
+}
+
+function findingEvent(row: Row): FindingEvent {
+  const runId = row.run_id === null || row.run_id === undefined ? undefined : int(row.run_id);
+  return {
+    fingerprint: text(row.fingerprint),
+    type: text(row.type) as FindingEvent['type'],
+    at: text(row.at),
+    ...(runId === undefined ? {} : { runId }),
+  };
+}
+
+/** Optional text columns, present in the object only when set. */
+function optionalFields<K extends string>(row: Row, columns: Readonly<Record<K, string>>): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [key, column] of Object.entries(columns) as [K, string][]) {
+    const value = optionalText(row[column]);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+function storedException(row: Row): StoredException {
+  return {
+    id: int(row.id),
+    check: text(row.check_id),
+    reason: text(row.reason),
+    createdAt: text(row.created_at),
+    ...optionalFields(row, {
+      namespace: 'namespace',
+      kind: 'kind',
+      name: 'name',
+      container: 'container',
+      owner: 'owner',
+      expires: 'expires',
+      createdBy: 'created_by',
+    }),
+  };
+}
+
+function auditEventRecord(row: Row): AuditEventRecord & { cluster: string } {
+  return {
+    cluster: text(row.cluster),
+    auditID: text(row.audit_id),
+    stage: text(row.stage),
+    time: text(row.time),
+    user: text(row.username),
+    verb: text(row.verb),
+    apiGroup: text(row.api_group),
+    resource: text(row.resource),
+    subresource: text(row.subresource),
+    namespace: text(row.namespace),
+    name: text(row.name),
+    requestURI: text(row.request_uri),
+    code: int(row.code),
+    ...optionalFields(row, { impersonatedUser: 'impersonated_user', sourceIP: 'source_ip', userAgent: 'user_agent' }),
+  };
+}
+
+/** A user pattern for LIKE: `*` is the wildcard, LIKE's own wildcards are taken literally. */
+function likePattern(pattern: string): string {
+  return pattern
+    .toLowerCase()
+    .replace(/[\\%_]/g, (c) => `\\${c}`)
+    .replaceAll('*', '%');
 }
 
 /**
@@ -252,15 +321,16 @@ export class SqlStore implements Store {
         ? 'SELECT * FROM vigil_finding_events WHERE fingerprint = $1 ORDER BY id'
         : 'SELECT * FROM vigil_finding_events WHERE fingerprint = $1 AND cluster = $2 ORDER BY id';
     return this.serial(async () =>
-      (await this.driver.query(sql, cluster === undefined ? [fingerprint] : [fingerprint, cluster])).map((row) => {
-        const runId = row.run_id === null || row.run_id === undefined ? undefined : int(row.run_id);
-        return {
-          fingerprint: text(row.fingerprint),
-          type: text(row.type) as FindingEvent['type'],
-          at: text(row.at),
-          ...(runId === undefined ? {} : { runId }),
-        };
-      }),
+      (await this.driver.query(sql, cluster === undefined ? [fingerprint] : [fingerprint, cluster])).map(findingEvent),
+    );
+  }
+
+  findingEventsSince(cluster: string, since: string): Promise<FindingEvent[]> {
+    const from = iso(since);
+    return this.serial(async () =>
+      (await this.driver.query('SELECT * FROM vigil_finding_events WHERE cluster = $1 AND at >= $2 ORDER BY id', [cluster, from])).map(
+        findingEvent,
+      ),
     );
   }
 
@@ -349,12 +419,106 @@ export class SqlStore implements Store {
     );
   }
 
+  exceptions(): Promise<StoredException[]> {
+    return this.serial(async () => (await this.driver.query('SELECT * FROM vigil_exceptions ORDER BY id')).map(storedException));
+  }
+
+  addException(exception: ExceptionInput, at: string): Promise<StoredException> {
+    const createdAt = iso(at);
+    return this.serial(async () => {
+      const [row] = await this.driver.query(
+        `INSERT INTO vigil_exceptions (check_id, namespace, kind, name, container, reason, owner, expires, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [
+          exception.check,
+          exception.namespace ?? null,
+          exception.kind ?? null,
+          exception.name ?? null,
+          exception.container ?? null,
+          exception.reason,
+          exception.owner ?? null,
+          exception.expires ?? null,
+          createdAt,
+          exception.createdBy ?? null,
+        ],
+      );
+      if (row === undefined) throw new VigilError('the store did not return the exception it recorded');
+      return storedException(row);
+    });
+  }
+
+  removeException(id: number): Promise<boolean> {
+    return this.serial(async () => (await this.driver.run('DELETE FROM vigil_exceptions WHERE id = $1', [id])) > 0);
+  }
+
+  recordAuditEvents(cluster: string, events: readonly AuditEventRecord[]): Promise<number> {
+    return this.serial(() =>
+      this.driver.transaction(async (tx) => {
+        let added = 0;
+        for (const e of events) {
+          added += await tx.run(
+            `INSERT INTO vigil_audit_events (cluster, audit_id, stage, time, username, impersonated_user, verb, api_group, resource,
+             subresource, namespace, name, request_uri, code, source_ip, user_agent)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+             ON CONFLICT (cluster, audit_id, stage) DO NOTHING`,
+            [
+              cluster,
+              e.auditID,
+              e.stage,
+              iso(e.time),
+              e.user,
+              e.impersonatedUser ?? null,
+              e.verb,
+              e.apiGroup,
+              e.resource,
+              e.subresource,
+              e.namespace,
+              e.name,
+              e.requestURI,
+              e.code,
+              e.sourceIP ?? null,
+              e.userAgent ?? null,
+            ],
+          );
+        }
+        return added;
+      }),
+    );
+  }
+
+  auditEvents(query: AuditEventQuery = {}): Promise<(AuditEventRecord & { readonly cluster: string })[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: (placeholder: string) => string, value: unknown): void => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (query.cluster !== undefined) add((p) => `cluster = ${p}`, query.cluster);
+    if (query.user !== undefined && query.user !== '') {
+      add((p) => `(LOWER(username) LIKE ${p} ESCAPE '\\' OR LOWER(impersonated_user) LIKE ${p} ESCAPE '\\')`, likePattern(query.user));
+    }
+    if (query.verb !== undefined && query.verb !== '') add((p) => `verb = ${p}`, query.verb);
+    if (query.resource !== undefined && query.resource !== '') {
+      const [resource = '', subresource] = query.resource.split('/', 2);
+      add((p) => `resource = ${p}`, resource);
+      if (subresource !== undefined) add((p) => `subresource = ${p}`, subresource);
+    }
+    if (query.namespace !== undefined && query.namespace !== '') add((p) => `namespace = ${p}`, query.namespace);
+    if (query.code !== undefined) add((p) => `code = ${p}`, query.code);
+    if (query.since !== undefined) add((p) => `time >= ${p}`, iso(query.since));
+    if (query.until !== undefined) add((p) => `time < ${p}`, iso(query.until));
+    params.push(query.limit ?? 200);
+    const sql = `SELECT * FROM vigil_audit_events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT $${params.length}`;
+    return this.serial(async () => (await this.driver.query(sql, params)).map(auditEventRecord));
+  }
+
   applyRetention(policy: RetentionPolicy, now: string): Promise<RetentionResult> {
     const cutoff = (days: number | undefined): string | undefined =>
       days === undefined ? undefined : new Date(new Date(iso(now)).getTime() - days * DAY_MS).toISOString();
     const findingsBefore = cutoff(policy.resolvedFindingsDays);
     const alertsBefore = cutoff(policy.alertDays);
     const runsBefore = cutoff(policy.runDays);
+    const auditBefore = cutoff(policy.auditEventDays);
     return this.serial(() =>
       this.driver.transaction(async (tx) => {
         let events = 0;
@@ -372,7 +536,8 @@ export class SqlStore implements Store {
           runsBefore === undefined
             ? 0
             : await tx.run(`DELETE FROM vigil_scan_runs WHERE started_at < $1 AND status <> 'running'`, [runsBefore]);
-        return { findings, events, alerts, runs };
+        const auditEvents = auditBefore === undefined ? 0 : await tx.run('DELETE FROM vigil_audit_events WHERE time < $1', [auditBefore]);
+        return { findings, events, alerts, runs, auditEvents };
       }),
     );
   }

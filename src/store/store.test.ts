@@ -12,7 +12,8 @@ import type { Alert } from '../core/alert.js';
 import { fingerprintOf, type Finding } from '../core/finding.js';
 import type { Severity } from '../core/severity.js';
 import { openStore } from './open-store.js';
-import type { Store } from './store.js';
+import { MIGRATIONS } from './schema.js';
+import type { AuditEventRecord, Store } from './store.js';
 
 function finding(name: string, severity: Severity = 'high', extra: Partial<Finding> = {}): Finding {
   const resource = { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name };
@@ -35,6 +36,8 @@ function finding(name: string, severity: Severity = 'high', extra: Partial<Findi
 function alert(id: string): Alert {
   return { id, rule: 'images/latest-tag', source: 'finding', severity: 'high', title: 't', output: 'o', time: '2026-01-01T00:00:00.000Z' };
 }
+
+const LATEST = MIGRATIONS.at(-1)?.version;
 
 interface Backend {
   readonly name: string;
@@ -91,8 +94,8 @@ describe.each(backends)('Store on $name', (backend) => {
 
   test('migrates once and again without change', async () => {
     expect(store.kind).toBe(backend.name);
-    expect(await store.migrate()).toBe(1);
-    expect(await store.migrate()).toBe(1);
+    expect(await store.migrate()).toBe(LATEST);
+    expect(await store.migrate()).toBe(LATEST);
   });
 
   test('migrates safely when several processes start at once', async () => {
@@ -100,7 +103,7 @@ describe.each(backends)('Store on $name', (backend) => {
     expect(existsSync(entry), 'run `npm run build` first (npm test does)').toBe(true);
     const script = `const { openStore } = await import(${JSON.stringify(entry)}); const s = await openStore(process.argv[1], { dataDir: '.' }); await s.close();`;
     await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, ['--input-type=module', '-e', script, spec])));
-    expect(await store.migrate()).toBe(1);
+    expect(await store.migrate()).toBe(LATEST);
     await store.recordFindings({ cluster: 'c', at: '2026-01-01T00:00:00Z', present: [finding('a')], complete: true });
     expect(await store.findings({ cluster: 'c' })).toHaveLength(1);
   });
@@ -200,11 +203,84 @@ describe.each(backends)('Store on $name', (backend) => {
     const run1 = await store.startRun('c', 'sync', '2026-01-01T00:00:00Z');
     await store.finishRun(run1, { at: '2026-01-01T00:00:01Z', status: 'ok', objects: 1, findings: 1 });
     const result = await store.applyRetention({ resolvedFindingsDays: 30, alertDays: 30, runDays: 30 }, '2026-03-02T00:00:00Z');
-    expect(result).toEqual({ findings: 1, events: 2, alerts: 1, runs: 1 });
+    expect(result).toEqual({ findings: 1, events: 2, alerts: 1, runs: 1, auditEvents: 0 });
     expect((await store.findings({ cluster: 'c', status: 'all' })).map((f) => f.fingerprint)).toEqual([a.fingerprint]);
     expect(await store.findingEvents(b.fingerprint)).toEqual([]);
     expect((await store.alerts()).map((s) => s.alert.id)).toEqual(['new']);
-    expect(await store.applyRetention({}, '2026-03-02T00:00:00Z')).toEqual({ findings: 0, events: 0, alerts: 0, runs: 0 });
+    expect(await store.applyRetention({}, '2026-03-02T00:00:00Z')).toEqual({ findings: 0, events: 0, alerts: 0, runs: 0, auditEvents: 0 });
+  });
+
+  test('lists finding events since a time, oldest first', async () => {
+    const [a, b] = [finding('a'), finding('b')];
+    await store.recordFindings({ cluster: 'c', at: '2026-01-01T00:00:00Z', present: [a], complete: true });
+    await store.recordFindings({ cluster: 'c', at: '2026-01-02T00:00:00Z', present: [b], complete: true });
+    await store.recordFindings({ cluster: 'other', at: '2026-01-02T00:00:00Z', present: [a], complete: true });
+    const since = await store.findingEventsSince('c', '2026-01-01T12:00:00Z');
+    expect(since.map((e) => [e.type, e.fingerprint])).toEqual([
+      ['opened', b.fingerprint],
+      ['resolved', a.fingerprint],
+    ]);
+  });
+
+  test('keeps exceptions written from the dashboard', async () => {
+    const first = await store.addException(
+      { check: 'images/latest-tag', namespace: 'shop', kind: 'Pod', name: 'a', reason: 'pinned by CI', expires: '2027-01-01' },
+      '2026-01-01T00:00:00Z',
+    );
+    await store.addException(
+      { check: 'rbac/*', reason: 'reviewed', owner: 'sec@example.com', createdBy: 'dashboard' },
+      '2026-01-02T00:00:00Z',
+    );
+    expect(first).toMatchObject({ check: 'images/latest-tag', namespace: 'shop', kind: 'Pod', name: 'a', expires: '2027-01-01' });
+    expect(first).not.toHaveProperty('container');
+    const all = await store.exceptions();
+    expect(all.map((e) => e.check)).toEqual(['images/latest-tag', 'rbac/*']);
+    expect(all[1]).toMatchObject({ owner: 'sec@example.com', createdBy: 'dashboard', createdAt: '2026-01-02T00:00:00.000Z' });
+    expect(await store.removeException(first.id)).toBe(true);
+    expect(await store.removeException(first.id)).toBe(false);
+    expect((await store.exceptions()).map((e) => e.check)).toEqual(['rbac/*']);
+  });
+
+  test('records audit events once and searches them', async () => {
+    const event = (auditID: string, extra: Partial<AuditEventRecord> = {}): AuditEventRecord => ({
+      auditID,
+      stage: 'ResponseComplete',
+      time: '2026-01-01T00:00:00Z',
+      user: 'alice',
+      verb: 'get',
+      apiGroup: '',
+      resource: 'secrets',
+      subresource: '',
+      namespace: 'shop',
+      name: 'db',
+      requestURI: '/api/v1/namespaces/shop/secrets/db',
+      code: 200,
+      ...extra,
+    });
+    const events = [
+      event('1'),
+      event('2', { user: 'system:serviceaccount:shop:web', time: '2026-01-01T00:01:00Z', code: 403 }),
+      event('3', { verb: 'create', resource: 'pods', subresource: 'exec', time: '2026-01-01T00:02:00Z', impersonatedUser: 'bob' }),
+      event('4', { namespace: 'data', time: '2026-01-02T00:00:00Z' }),
+    ];
+    expect(await store.recordAuditEvents('c', events)).toBe(4);
+    expect(await store.recordAuditEvents('c', [event('1')])).toBe(0);
+    const ids = async (query: Parameters<Store['auditEvents']>[0]): Promise<string[]> =>
+      (await store.auditEvents(query)).map((e) => e.auditID);
+    expect(await ids({})).toEqual(['4', '3', '2', '1']);
+    expect(await ids({ user: 'ALICE' })).toEqual(['4', '3', '1']);
+    expect(await ids({ user: 'bob' })).toEqual(['3']);
+    expect(await ids({ user: 'system:serviceaccount:*' })).toEqual(['2']);
+    expect(await ids({ user: 'al_ce' })).toEqual([]);
+    expect(await ids({ code: 403 })).toEqual(['2']);
+    expect(await ids({ resource: 'pods/exec', verb: 'create' })).toEqual(['3']);
+    expect(await ids({ resource: 'secrets', namespace: 'shop' })).toEqual(['2', '1']);
+    expect(await ids({ since: '2026-01-01T00:01:00Z', until: '2026-01-02T00:00:00Z' })).toEqual(['3', '2']);
+    expect(await ids({ limit: 1 })).toEqual(['4']);
+    const [stored] = await store.auditEvents({ user: 'bob' });
+    expect(stored).toMatchObject({ cluster: 'c', impersonatedUser: 'bob', time: '2026-01-01T00:02:00.000Z' });
+    expect(await store.applyRetention({ auditEventDays: 1 }, '2026-01-02T12:00:00Z')).toMatchObject({ auditEvents: 3 });
+    expect(await ids({})).toEqual(['4']);
   });
 });
 

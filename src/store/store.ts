@@ -72,6 +72,74 @@ export interface StoredAlert {
   readonly recordedAt: string;
 }
 
+/**
+ * An exception kept in the store (written from the dashboard): the fields of a `.vigil.yaml`
+ * exception, so the monitor, `vigil scan --exceptions-store` and an exported `.vigil.yaml` all mean
+ * the same thing by it. Exceptions are not per cluster, like `.vigil.yaml`.
+ */
+export interface ExceptionInput {
+  /** A check id, or a glob (`images/*`). */
+  readonly check: string;
+  readonly namespace?: string;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly container?: string;
+  readonly reason: string;
+  readonly owner?: string;
+  /** YYYY-MM-DD; the exception applies through that day. */
+  readonly expires?: string;
+  /** Who wrote it, when known. */
+  readonly createdBy?: string;
+}
+
+export interface StoredException extends ExceptionInput {
+  readonly id: number;
+  readonly createdAt: string;
+}
+
+/**
+ * What the store keeps of one audit event: enough to search by user, verb, resource, namespace and
+ * response code and to place it on a timeline. Request and response bodies, headers and annotations
+ * are never kept (they can carry secret values).
+ */
+export interface AuditEventRecord {
+  readonly auditID: string;
+  readonly stage: string;
+  /** ISO 8601. */
+  readonly time: string;
+  /** The authenticated user. */
+  readonly user: string;
+  readonly impersonatedUser?: string;
+  readonly verb: string;
+  readonly apiGroup: string;
+  /** Empty for non-resource requests. */
+  readonly resource: string;
+  readonly subresource: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly requestURI: string;
+  /** `responseStatus.code`; 0 when the stage had no response. */
+  readonly code: number;
+  readonly sourceIP?: string;
+  readonly userAgent?: string;
+}
+
+export interface AuditEventQuery {
+  readonly cluster?: string;
+  /** Matches the authenticated or the impersonated user; `*` anywhere is a wildcard. */
+  readonly user?: string;
+  readonly verb?: string;
+  /** `secrets`, or `pods/exec` for a subresource. */
+  readonly resource?: string;
+  readonly namespace?: string;
+  readonly code?: number;
+  /** ISO 8601 bounds. */
+  readonly since?: string;
+  readonly until?: string;
+  /** Newest first; default 200. */
+  readonly limit?: number;
+}
+
 /** How long to keep history. Unset means keep forever. */
 export interface RetentionPolicy {
   /** Resolved findings (and their events) resolved longer ago than this are deleted. */
@@ -80,6 +148,8 @@ export interface RetentionPolicy {
   readonly alertDays?: number;
   /** Scan runs older than this are deleted. */
   readonly runDays?: number;
+  /** Audit event records older than this are deleted. */
+  readonly auditEventDays?: number;
 }
 
 export interface RetentionResult {
@@ -87,6 +157,7 @@ export interface RetentionResult {
   readonly events: number;
   readonly alerts: number;
   readonly runs: number;
+  readonly auditEvents?: number;
 }
 
 /** Open findings counted by severity, for digests and start-up metrics. */
@@ -107,6 +178,8 @@ export interface Store {
   recordFindings(input: RecordFindingsInput): Promise<FindingTransitions>;
   findings(query?: { cluster?: string; status?: FindingStatus | 'all'; limit?: number }): Promise<StoredFinding[]>;
   findingEvents(fingerprint: string, cluster?: string): Promise<FindingEvent[]>;
+  /** Every finding event of a cluster at or after a time, oldest first (what changed since). */
+  findingEventsSince(cluster: string, since: string): Promise<FindingEvent[]>;
   /** Open, unsuppressed findings by severity. */
   openCounts(cluster: string): Promise<SeverityCounts>;
   /** Transitions since a time, for digests. */
@@ -117,6 +190,14 @@ export interface Store {
   /** Record alerts; an alert id already stored is not stored again. Returns how many were new. */
   recordAlerts(alerts: readonly Alert[], at: string): Promise<number>;
   alerts(query?: { since?: string; limit?: number }): Promise<StoredAlert[]>;
+  /** Exceptions written from the dashboard, oldest first. */
+  exceptions(): Promise<StoredException[]>;
+  addException(exception: ExceptionInput, at: string): Promise<StoredException>;
+  /** Returns false when there was no such exception. */
+  removeException(id: number): Promise<boolean>;
+  /** Record audit events; an event (cluster, auditID, stage) already stored is not stored again. Returns how many were new. */
+  recordAuditEvents(cluster: string, events: readonly AuditEventRecord[]): Promise<number>;
+  auditEvents(query?: AuditEventQuery): Promise<(AuditEventRecord & { readonly cluster: string })[]>;
   applyRetention(policy: RetentionPolicy, now: string): Promise<RetentionResult>;
   close(): Promise<void>;
 }
