@@ -71,8 +71,13 @@ describe('activeChecks', () => {
 
   it('selects with --only and --skip, refusing patterns that match nothing', () => {
     const empty = parseConfig('', 'c');
-    expect(activeChecks(empty, { only: ['images/*'] }).map((a) => a.check.id)).toEqual(['images/latest-tag', 'images/no-digest']);
-    expect(activeChecks(empty, { only: ['images/*'], skip: ['images/no-digest'] }).map((a) => a.check.id)).toEqual(['images/latest-tag']);
+    expect(activeChecks(empty, { only: ['images/*-tag', 'images/no-*'] }).map((a) => a.check.id)).toEqual([
+      'images/latest-tag',
+      'images/no-digest',
+    ]);
+    expect(activeChecks(empty, { only: ['images/*-tag', 'images/no-*'], skip: ['images/no-digest'] }).map((a) => a.check.id)).toEqual([
+      'images/latest-tag',
+    ]);
     expect(() => activeChecks(empty, { only: ['images/latst-tag'] })).toThrow(/no check matches/);
   });
 });

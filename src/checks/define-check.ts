@@ -77,14 +77,32 @@ export interface ReportDescriptor<MessageId extends string> {
   /** Overrides the configured severity for this one finding (a LoadBalancer is worse than a NodePort). */
   readonly severity?: Severity;
   /**
+   * The framework controls this one finding violates, when a check covers several controls and the
+   * finding is about only some of them (a missing `--audit-log-path` fails CIS 1.2.16, not 1.2.17).
+   * Defaults to the check's `meta.frameworks`.
+   */
+  readonly frameworks?: FrameworkRefs;
+  /**
    * The object the finding is about. Required for `Cluster` checks; others default to their subject's
    * object. A bare ResourceRef is for objects that exist only by implication (an implied namespace).
    */
   readonly resource?: InventoryObject | ResourceRef;
+  /**
+   * Tells this finding apart from others the check reports at the same field of the same object (the
+   * flag a missing-flag finding is about). Part of the fingerprint. When a check reports several
+   * findings at one field without keys, each gets its message id and data as key instead.
+   */
+  readonly key?: string;
 }
 
 export interface CheckContext<MessageId extends string, Options> {
   report(descriptor: ReportDescriptor<MessageId>): void;
+  /**
+   * Say that the subject is outside what the check judges (a Pod that is not a kube-apiserver, a
+   * workload that requires no security tier). Unless the check also reports, the subject's outcome is
+   * `skipped` instead of `pass`, so compliance reports can tell "passed" from "not applicable".
+   */
+  notApplicable(): void;
   /** Options from configuration, validated by the check's schema, defaults applied. */
   readonly options: Options;
 }

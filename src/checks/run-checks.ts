@@ -15,8 +15,8 @@ export interface ActiveCheck {
   readonly options: unknown;
 }
 
-/** How one check fared on one object. */
-export type Outcome = 'pass' | 'fail' | 'error';
+/** How one check fared on one object (`skipped`: the object is outside what the check judges). */
+export type Outcome = 'pass' | 'fail' | 'error' | 'skipped';
 
 export interface Evaluation {
   readonly checkId: string;
@@ -115,6 +115,40 @@ function entriesToJudge(inventory: Inventory, subjects: ReadonlySet<string> | un
   return [...subjects].flatMap((key) => inventory.entriesOf(key)).sort((a, b) => a.id - b.id);
 }
 
+/** JSON with sorted keys, so equal data gives equal text. */
+function stableJson(data: Readonly<Record<string, string | number>>): string {
+  return JSON.stringify(
+    Object.keys(data)
+      .sort()
+      .map((k) => [k, data[k]]),
+  );
+}
+
+/**
+ * A fingerprint names one problem (DESIGN.md: check, object, field). When one run of a check reports
+ * several findings at the same field without a `key`, each of them is keyed by its message id and data
+ * (content, not order, so the key stays when a sibling finding goes away); what still collides is
+ * numbered in report order.
+ */
+function distinctFingerprints(
+  checkId: string,
+  batch: readonly { finding: Finding; key: string | undefined; pointer: string; data: string }[],
+): Finding[] {
+  if (batch.length < 2) return batch.map((b) => b.finding);
+  const counts = new Map<string, number>();
+  for (const { finding } of batch) counts.set(finding.fingerprint, (counts.get(finding.fingerprint) ?? 0) + 1);
+  if ([...counts.values()].every((n) => n === 1)) return batch.map((b) => b.finding);
+  const seen = new Set<string>();
+  return batch.map(({ finding, key, pointer, data }) => {
+    if (counts.get(finding.fingerprint) === 1) return finding;
+    const base = `${key ?? ''}\u0000${finding.messageId}\u0000${data}`;
+    let fingerprint = fingerprintOf(checkId, finding.resource, pointer, base);
+    for (let n = 2; seen.has(fingerprint); n++) fingerprint = fingerprintOf(checkId, finding.resource, pointer, `${base}\u0000${n}`);
+    seen.add(fingerprint);
+    return { ...finding, fingerprint };
+  });
+}
+
 /**
  * Run checks over an Inventory. Pure: the same objects and checks give the same findings in the same
  * order. Each check runs inside its own guard, so a bug in one check becomes an error outcome on one
@@ -130,8 +164,9 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     const ref = isInventoryObject(entry) ? entry.ref : entry;
     const key = `${checkId}\u0000${isInventoryObject(entry) ? entry.id : `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`}`;
     const previous = outcomes.get(key)?.outcome;
-    // Across the containers of one workload the worst outcome stands.
-    if (previous === 'error' || (previous === 'fail' && outcome === 'pass')) return;
+    // Across the containers of one workload the worst outcome stands; `skipped` never hides a verdict.
+    if (previous === 'error' || (previous === 'fail' && outcome !== 'error')) return;
+    if (outcome === 'skipped' && previous !== undefined) return;
     const file = isInventoryObject(entry) ? entry.source?.file : undefined;
     outcomes.set(key, { checkId, resource: ref, ...(file === undefined ? {} : { file }), outcome });
   };
@@ -142,8 +177,11 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     defaultPointer: string,
     templateMetadataPointer: string | undefined,
     onReport: () => void,
+    onNotApplicable: () => void,
+    batch: { finding: Finding; key: string | undefined; pointer: string; data: string }[],
   ): CheckContext<string, unknown> => ({
     options: active.options,
+    notApplicable: onNotApplicable,
     report(descriptor: ReportDescriptor<string>) {
       onReport();
       const target = descriptor.resource ?? defaultEntry;
@@ -184,12 +222,11 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
         },
         ...(container === undefined ? {} : { container }),
         remediation: active.check.meta.remediation,
-        frameworks: active.check.meta.frameworks ?? {},
-        fingerprint: fingerprintOf(active.check.id, resource, pointer),
+        frameworks: descriptor.frameworks ?? active.check.meta.frameworks ?? {},
+        fingerprint: fingerprintOf(active.check.id, resource, pointer, descriptor.key),
         ...(suppression === undefined ? {} : { suppression }),
       };
-      findings.push(finding);
-      options.onFinding?.(finding, defaultEntry?.key);
+      batch.push({ finding, key: descriptor.key, pointer, data: descriptor.data === undefined ? '' : stableJson(descriptor.data) });
       if (entry !== undefined) record(active.check.id, entry, 'fail');
       else record(active.check.id, resource, 'fail');
     },
@@ -203,17 +240,32 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     pointer: string,
     templateMetadataPointer?: string,
   ): void => {
-    const state = { reported: false };
-    const ctx = makeContext(active, entry, pointer, templateMetadataPointer, () => {
-      state.reported = true;
-    });
+    const state = { reported: false, notApplicable: false };
+    const batch: { finding: Finding; key: string | undefined; pointer: string; data: string }[] = [];
+    const ctx = makeContext(
+      active,
+      entry,
+      pointer,
+      templateMetadataPointer,
+      () => {
+        state.reported = true;
+      },
+      () => {
+        state.notApplicable = true;
+      },
+      batch,
+    );
     try {
       active.check.run(subject as never, ctx);
-      if (!state.reported && entry !== undefined) record(active.check.id, entry, 'pass');
+      if (!state.reported && entry !== undefined) record(active.check.id, entry, state.notApplicable ? 'skipped' : 'pass');
     } catch (err: unknown) {
       const message = err instanceof Error ? err.message : String(err);
       errors.push({ checkId: active.check.id, ...(entry === undefined ? {} : { resource: entry.ref }), message });
       if (entry !== undefined) record(active.check.id, entry, 'error');
+    }
+    for (const finding of distinctFingerprints(active.check.id, batch)) {
+      findings.push(finding);
+      options.onFinding?.(finding, entry?.key);
     }
   };
 

@@ -3,15 +3,20 @@ import { resolve } from 'node:path';
 
 import { Command, Option } from 'commander';
 
-import { scanInputs, scanObjects, type ScanReport } from '../checks/scan.js';
+import { scanObjects, type ScanReport } from '../checks/scan.js';
+import { complianceReport } from '../compliance/evaluate.js';
 import { UsageError } from '../core/errors.js';
+import { FRAMEWORKS, type FrameworkId } from '../core/frameworks.js';
 import { isAtLeast, SEVERITIES, type Severity } from '../core/severity.js';
 import { shouldColor } from '../report/colors.js';
 import { formatSummaryLine } from '../report/format-summary.js';
+import { COMPLIANCE_FORMATS, complianceSummaryLine, formatCompliance, type ComplianceFormat } from '../report/compliance.js';
 import { formatReport, OUTPUT_FORMATS, type OutputFormat } from '../report/formats.js';
 import { StoreAwareExceptionMatcher } from '../server/stored-exceptions.js';
 import { readCluster } from '../sources/cluster.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../sources/load-inputs.js';
+import { loadFlagsFiles } from '../sources/flags-file.js';
+import { DEFAULT_MAX_FILE_BYTES, loadInputs } from '../sources/load-inputs.js';
+import { loadVulnerabilityReports } from '../sources/vulnerability-reports.js';
 import { DEFAULT_YAML_LIMITS } from '../sources/yaml-documents.js';
 import { openStore } from '../store/open-store.js';
 import type { StoredException } from '../store/store.js';
@@ -36,6 +41,14 @@ interface ScanFlags extends ClusterFlags {
   maxDocumentSize?: number;
   color?: boolean;
   exceptionsStore?: string;
+  framework?: FrameworkId;
+  vulns: string[];
+  controlPlaneFlags: string[];
+}
+
+/** Collect a repeatable option's values as given (file names may contain commas). */
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 /** The exit code for a finished scan (DESIGN.md: 0 clean, 1 findings at or above --fail-on, 2 input error). */
@@ -99,6 +112,18 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void): Command
       `refuse larger YAML documents (default ${DEFAULT_YAML_LIMITS.maxDocumentChars / 1048576})`,
       mebibytes,
     )
+    .addOption(
+      new Option('--framework <framework>', 'report per-control compliance status and a score instead of findings').choices(
+        Object.keys(FRAMEWORKS),
+      ),
+    )
+    .option('--vulns <file>', 'Trivy or Grype JSON image report: map its vulnerabilities onto workloads (repeatable)', collect, [])
+    .option(
+      '--control-plane-flags <[component=]file>',
+      'command-line flags of kube-apiserver, kube-controller-manager, kube-scheduler or etcd, read from a file (repeatable)',
+      collect,
+      [],
+    )
     .option('--color', 'force colour')
     .option('--no-color', 'never colour');
   addClusterOptions(command);
@@ -112,6 +137,9 @@ Examples:
   vigil scan k8s/ --format sarif -o vigil.sarif --fail-on high
   vigil scan k8s/ --only 'images/*' --format json
   vigil scan --cluster --context prod -n shop
+  vigil scan cluster-dump/ --framework cis
+  vigil scan k8s/ --vulns trivy-api.json --vulns grype-web.json
+  vigil scan --control-plane-flags kube-apiserver=/tmp/apiserver.args --framework cis
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usage or input error
 (including a scan that found no Kubernetes object at all).`,
@@ -120,59 +148,82 @@ Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 usa
       const config = loadConfig(flags.config, io.cwd);
       if (flags.output !== undefined && flags.output === '') throw new UsageError('--output needs a file name');
       if (flags.cluster === true && paths.length > 0) throw new UsageError('give paths or --cluster, not both');
-      if (flags.cluster !== true && paths.length === 0) {
-        throw new UsageError('nothing to scan', { hint: 'Give files or folders (or - for stdin), or --cluster for the live cluster.' });
+      if (flags.cluster !== true && paths.length === 0 && flags.controlPlaneFlags.length === 0) {
+        throw new UsageError('nothing to scan', {
+          hint: 'Give files, folders or globs (- for standard input), --cluster for the live cluster, or --control-plane-flags.',
+        });
+      }
+      const framework = flags.framework;
+      if (framework !== undefined && !(COMPLIANCE_FORMATS as readonly string[]).includes(flags.format)) {
+        throw new UsageError(`--framework reports as ${COMPLIANCE_FORMATS.join(', ')}, not ${flags.format}`);
       }
       // With --cluster, -n names the namespace to read, as in kubectl.
       const namespace =
         flags.cluster === true && self.getOptionValueSource('defaultNamespace') === 'cli' ? flags.defaultNamespace : undefined;
-      const cluster =
-        flags.cluster === true ? await readCluster(kubeApiOf(flags), namespace === undefined ? {} : { namespace }) : undefined;
-      const stored = flags.exceptionsStore === undefined ? undefined : await storedExceptions(flags.exceptionsStore, io.cwd);
-      const scanOptions = {
-        config,
-        ...(stored === undefined
-          ? {}
-          : {
-              exceptionMatcher: (c: typeof config, o: { annotations: boolean; today: string }) => {
-                const matcher = new StoreAwareExceptionMatcher(c, o);
-                matcher.replace(stored);
-                return matcher;
+      const loaded =
+        flags.cluster === true
+          ? await readCluster(kubeApiOf(flags), namespace === undefined ? {} : { namespace }).then((cluster) => ({
+              objects: cluster.objects,
+              problems: cluster.problems,
+              stats: {
+                files: 0,
+                documents: cluster.objects.length,
+                emptyDocuments: 0,
+                skippedDocuments: 0,
+                objects: cluster.objects.length,
               },
-            }),
-        only: flags.only,
-        skip: flags.skip,
-        ...(!flags.annotationExceptions ? { annotationExceptions: false } : {}),
-        ...(flags.format === 'junit' ? { collectEvaluations: true } : {}),
-        ...(flags.defaultNamespace === undefined ? {} : { defaultNamespace: flags.defaultNamespace }),
-        ...(namespace === undefined ? {} : { scopeNamespace: namespace }),
-        load: {
-          ...(flags.maxFileSize === undefined ? {} : { maxFileBytes: flags.maxFileSize }),
-          limits: { ...DEFAULT_YAML_LIMITS, ...(flags.maxDocumentSize === undefined ? {} : { maxDocumentChars: flags.maxDocumentSize }) },
-          ...(io.readStdin === undefined ? {} : { readStdin: io.readStdin }),
+            }))
+          : await loadInputs(paths, {
+              ...(flags.maxFileSize === undefined ? {} : { maxFileBytes: flags.maxFileSize }),
+              limits: {
+                ...DEFAULT_YAML_LIMITS,
+                ...(flags.maxDocumentSize === undefined ? {} : { maxDocumentChars: flags.maxDocumentSize }),
+              },
+              ...(io.readStdin === undefined ? {} : { readStdin: io.readStdin }),
+            });
+      const stored = flags.exceptionsStore === undefined ? undefined : await storedExceptions(flags.exceptionsStore, io.cwd);
+      // Scanner reports and flags files become objects beside the manifests (see their readers).
+      const vulns = loadVulnerabilityReports(flags.vulns);
+      const controlPlane = loadFlagsFiles(flags.controlPlaneFlags);
+      const report = scanObjects(
+        [...loaded.objects, ...vulns.objects, ...controlPlane.objects],
+        loaded.stats,
+        [...loaded.problems, ...vulns.problems, ...controlPlane.problems],
+        {
+          config,
+          ...(stored === undefined
+            ? {}
+            : {
+                exceptionMatcher: (c: typeof config, o: { annotations: boolean; today: string }) => {
+                  const matcher = new StoreAwareExceptionMatcher(c, o);
+                  matcher.replace(stored);
+                  return matcher;
+                },
+              }),
+          only: flags.only,
+          skip: flags.skip,
+          ...(!flags.annotationExceptions ? { annotationExceptions: false } : {}),
+          ...(flags.format === 'junit' || framework !== undefined ? { collectEvaluations: true } : {}),
+          ...(flags.defaultNamespace === undefined ? {} : { defaultNamespace: flags.defaultNamespace }),
+          ...(namespace === undefined ? {} : { scopeNamespace: namespace }),
         },
-      };
-      const report =
-        cluster === undefined
-          ? await scanInputs(paths, scanOptions)
-          : scanObjects(
-              cluster.objects,
-              { files: 0, documents: cluster.objects.length, emptyDocuments: 0, skippedDocuments: 0, objects: cluster.objects.length },
-              cluster.problems,
-              scanOptions,
-            );
+      );
       const toFile = flags.output !== undefined && flags.output !== '-';
       const color = flags.color ?? (!toFile && shouldColor(io.stdout, io.env));
-      const text = formatReport(report, flags.format, {
-        color: flags.format === 'table' && color,
-        ...(flags.showSuppressed === true ? { showSuppressed: true } : {}),
-        ...(flags.auditExceptions === true ? { showStaleExceptions: true } : {}),
-      });
+      const compliance = framework === undefined ? undefined : complianceReport(report, framework);
+      const text =
+        compliance === undefined
+          ? formatReport(report, flags.format, {
+              color: flags.format === 'table' && color,
+              ...(flags.showSuppressed === true ? { showSuppressed: true } : {}),
+              ...(flags.auditExceptions === true ? { showStaleExceptions: true } : {}),
+            })
+          : formatCompliance(compliance, report, flags.format as ComplianceFormat, { color: flags.format === 'table' && color });
       emit(io, text, flags.output);
       if (toFile || flags.format !== 'table') {
         // Machine output goes to stdout or a file; people and CI logs still get the gist.
-        if (toFile || io.stderr.isTTY === true)
-          io.stderr.write(`vigil: ${formatSummaryLine(report.summary)}${toFile ? ` → ${flags.output}` : ''}\n`);
+        const gist = compliance === undefined ? formatSummaryLine(report.summary) : complianceSummaryLine(compliance);
+        if (toFile || io.stderr.isTTY === true) io.stderr.write(`vigil: ${gist}${toFile ? ` → ${flags.output}` : ''}\n`);
         const errors = report.problems.filter((p) => p.level === 'error');
         for (const p of errors.slice(0, 20))
           io.stderr.write(`vigil: ${p.location.file}${p.location.line === undefined ? '' : `:${p.location.line}`}: ${p.message}\n`);

@@ -52,9 +52,12 @@ export interface Finding {
 
 /**
  * A fingerprint that survives re-runs, file moves and reordering: it hashes the check id, the
- * object's group/kind/namespace/name and the field pointer — never the message or the file.
+ * object's group/kind/namespace/name and the field pointer — never the message or the file. `key`
+ * tells apart several problems one check reports at the same field (two flags missing from one
+ * `command`); it is left out when absent, so fingerprints without it keep their value.
  */
-export function fingerprintOf(checkId: string, resource: ResourceRef, pointer: string): string {
+export function fingerprintOf(checkId: string, resource: ResourceRef, pointer: string, key?: string): string {
   const identity = [checkId, apiGroupOf(resource.apiVersion), resource.kind, resource.namespace ?? '', resource.name, pointer];
+  if (key !== undefined) identity.push(key);
   return createHash('sha256').update(identity.join('\u0000')).digest('hex').slice(0, 32);
 }

@@ -16,7 +16,25 @@ export interface ImageReference {
   readonly digest?: string;
 }
 
-const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/**
+ * A digest as the OCI image spec defines it (descriptor.md, "Digests"): `algorithm:encoded`, with the
+ * registered algorithms held to their exact encodings (lowercase hex of the right length). A string that
+ * only looks like a digest (`sha256:abc`, upper-case hex) pins nothing.
+ */
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+const REGISTERED_DIGESTS: Readonly<Record<string, RegExp>> = {
+  sha256: /^[a-f0-9]{64}$/,
+  sha512: /^[a-f0-9]{128}$/,
+  blake3: /^[a-f0-9]{64}$/,
+};
+
+/** True when `digest` is a valid OCI content digest. */
+export function isValidDigest(digest: string): boolean {
+  if (!DIGEST.test(digest)) return false;
+  const colon = digest.indexOf(':');
+  const encoding = REGISTERED_DIGESTS[digest.slice(0, colon)];
+  return encoding === undefined || encoding.test(digest.slice(colon + 1));
+}
 
 /** Parse an image reference; returns undefined for empty or whitespace-bearing strings. */
 export function parseImageReference(raw: string): ImageReference | undefined {
@@ -28,7 +46,7 @@ export function parseImageReference(raw: string): ImageReference | undefined {
   if (at !== -1) {
     digest = rest.slice(at + 1);
     rest = rest.slice(0, at);
-    if (!DIGEST.test(digest)) digest = undefined;
+    if (!isValidDigest(digest)) digest = undefined;
   }
   let tag: string | undefined;
   const lastSlash = rest.lastIndexOf('/');

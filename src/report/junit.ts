@@ -45,7 +45,10 @@ export function formatJunit(report: ScanReport): string {
     }
     return c;
   };
-  for (const e of report.evaluations ?? []) caseFor(e.checkId, formatResourceRef(e.resource), e.file);
+  for (const e of report.evaluations ?? []) {
+    // An object outside what the check judges is not a test case of that check.
+    if (e.outcome !== 'skipped') caseFor(e.checkId, formatResourceRef(e.resource), e.file);
+  }
   for (const f of report.findings) {
     const c = caseFor(f.checkId, formatResourceRef(f.resource), f.location.file);
     (f.suppression === undefined ? c.failures : c.suppressed).push(f);

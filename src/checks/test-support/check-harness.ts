@@ -5,6 +5,7 @@
 import type { Finding } from '../../core/finding.js';
 import { Inventory } from '../../inventory/inventory.js';
 import type { KubeObject } from '../../k8s/types.js';
+import type { SourcedObject } from '../../sources/manifest-objects.js';
 import { readManifestText } from '../../sources/read-manifest-text.js';
 import type { Check } from '../define-check.js';
 import { ExceptionMatcher } from '../exceptions.js';
@@ -40,7 +41,16 @@ export function object(apiVersion: string, kind: string, name: string, rest: Jso
 
 /** Run checks on objects (no file positions) with default severity and the given options. */
 export function runChecks(checks: readonly Check[], objects: readonly KubeObject[], options: unknown[] = []): EvaluationResult {
-  const { inventory } = Inventory.from(objects.map((o) => ({ object: o })));
+  return runSourcedChecks(
+    checks,
+    objects.map((o) => ({ object: o })),
+    options,
+  );
+}
+
+/** Run checks on objects as read from a file (with their sources), with default severity and the given options. */
+export function runSourcedChecks(checks: readonly Check[], objects: readonly SourcedObject[], options: unknown[] = []): EvaluationResult {
+  const { inventory } = Inventory.from(objects);
   return evaluate(
     inventory,
     checks.map((check, i) => ({ check, severity: check.meta.defaultSeverity, options: options[i] ?? check.options?.parse({}) ?? {} })),

@@ -8,7 +8,7 @@ export default defineCheck({
     title: 'Image uses the latest tag or no tag',
     area: 'images',
     defaultSeverity: 'medium',
-    frameworks: { nsa: ['Image security'], mitre: ['T1525'] },
+    frameworks: { nsa: ['Building secure container images'], mitre: ['T1525', 'T1204.003'] },
     description:
       'An image referenced by `latest` or by no tag at all can change under the same name: two nodes can run different code, a rollback cannot return to what ran before, and a pushed (or substituted) image is picked up silently.',
     remediation: 'Reference the image by an immutable version tag, or better by digest (`image@sha256:…`).',

@@ -1,11 +1,13 @@
 import { networkModelOf } from '../../../analysis/netpol/index.js';
 import { defineCheck } from '../../define-check.js';
 import { compiledPolicyOf, formatSelector } from '../netpol-subjects.js';
+import { WORKLOAD_READS } from '../../reads.js';
 
 export default defineCheck({
   id: 'network/policy-selects-no-pod',
   target: 'Object',
   kinds: ['networking.k8s.io/NetworkPolicy'],
+  reads: ['Namespace', ...WORKLOAD_READS],
   meta: {
     title: 'NetworkPolicy selects no pod',
     area: 'network',

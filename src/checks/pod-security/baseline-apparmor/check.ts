@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'AppArmor profile is overridden or disabled',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], mitre: ['T1562.001'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/apparmor'], mitre: ['T1562.001'], nsa: ['Pod security enforcement'] },
     description:
       'Setting the AppArmor profile to `Unconfined` (by field or by the beta annotation) removes the mandatory access control that limits what a compromised container can do on the node.',
     remediation:

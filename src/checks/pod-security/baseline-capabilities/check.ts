@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Container adds a non-default capability',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], cis: ['5.2.8', '5.2.9'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/capabilities'], cis: ['5.2.8', '5.2.9'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       'Capabilities beyond the container runtime’s default set (`SYS_ADMIN`, `NET_ADMIN`, `NET_RAW`, `SYS_PTRACE`, …) give a container powers over the kernel that are used in most container escapes.',
     remediation:

@@ -9,7 +9,12 @@ export default defineCheck({
     title: 'Pod shares a host namespace',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], cis: ['5.2.3', '5.2.4', '5.2.5'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: {
+      pss: ['baseline/host-namespaces'],
+      cis: ['5.2.3', '5.2.4', '5.2.5'],
+      mitre: ['T1611'],
+      nsa: ['Pod security enforcement'],
+    },
     description:
       'A pod with `hostNetwork`, `hostPID` or `hostIPC` shares the node’s network stack, process table or IPC with the node: it can reach node-local services, see and signal every process, or read other processes’ shared memory.',
     remediation:

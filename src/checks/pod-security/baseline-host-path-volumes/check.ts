@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Pod mounts a hostPath volume',
     area: 'pod-security',
     defaultSeverity: 'critical',
-    frameworks: { pss: ['baseline'], cis: ['5.2.12'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/hostpath-volumes'], cis: ['5.2.12'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       'A hostPath volume mounts a directory or file of the node into the pod: the container runtime socket, `/etc`, `/var/lib/kubelet` or `/` give full control of the node.',
     remediation: 'Replace hostPath volumes with `emptyDir`, a PersistentVolumeClaim, a ConfigMap or Secret, or a CSI driver.',

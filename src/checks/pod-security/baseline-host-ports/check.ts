@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Container uses a host port',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], cis: ['5.2.13'], nsa: ['Network separation and hardening'] },
+    frameworks: { pss: ['baseline/host-ports'], cis: ['5.2.13'], nsa: ['Pod security enforcement'] },
     description:
       'A `hostPort` opens the port on the node’s own address: the pod is reachable from wherever the node is, often around NetworkPolicy and load-balancer controls, and only one such pod fits on each node.',
     remediation:

@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Probe or lifecycle hook names a host',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], mitre: ['T1090'], nsa: ['Network separation and hardening'] },
+    frameworks: { pss: ['baseline/host-probes'], mitre: ['T1090'], nsa: ['Pod security enforcement'] },
     description:
       'HTTP and TCP probes and lifecycle hooks are run by the kubelet from the node; a `host` field makes the node connect to any address the pod’s author chooses (policy v1.34 and later).',
     remediation:

@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Windows HostProcess container',
     area: 'pod-security',
     defaultSeverity: 'critical',
-    frameworks: { pss: ['baseline'], cis: ['5.2.11'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/host-process'], cis: ['5.2.11'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       'A Windows HostProcess container runs directly on the node as a host process, with the node’s network and file system and (as SYSTEM) administrator rights on it.',
     remediation:

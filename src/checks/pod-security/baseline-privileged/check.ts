@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Privileged container',
     area: 'pod-security',
     defaultSeverity: 'critical',
-    frameworks: { pss: ['baseline'], cis: ['5.2.2'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/privileged-containers'], cis: ['5.2.2'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       'A privileged container gets every capability and every device of the node and runs without the isolation of seccomp, AppArmor or SELinux confinement: escaping to the node is a matter of mounting its disk.',
     remediation:

@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Container unmasks /proc',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/proc-mount-type'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       '`procMount: Unmasked` removes the masks the runtime puts over sensitive parts of `/proc`, exposing kernel interfaces to the container.',
     remediation:

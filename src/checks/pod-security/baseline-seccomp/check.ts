@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Seccomp profile is set to Unconfined',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], cis: ['5.7.2'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/seccomp'], cis: ['5.7.2'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       'An `Unconfined` seccomp profile lets the container make every system call, including the rarely used ones most kernel exploits rely on.',
     remediation:

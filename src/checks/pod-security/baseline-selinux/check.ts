@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'SELinux options set a custom user, role or type',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], mitre: ['T1562.001'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/selinux'], mitre: ['T1562.001'], nsa: ['Pod security enforcement'] },
     description:
       'Custom SELinux users or roles, and types other than the container types, can lift the SELinux confinement that keeps containers away from the node’s files and processes.',
     remediation:

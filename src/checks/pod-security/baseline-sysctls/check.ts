@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Pod sets an unsafe sysctl',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline'], mitre: ['T1562'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/sysctls'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       'Sysctls outside the safe, namespaced set can change kernel settings for the whole node or weaken its security mechanisms.',
     remediation:

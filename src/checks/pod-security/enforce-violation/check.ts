@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Workload violates its namespace’s enforced Pod Security level',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline', 'restricted'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline', 'restricted'], nsa: ['Pod security enforcement'] },
     description:
       'The namespace enforces a Pod Security level that this workload’s pod template violates. A Pod is rejected outright; a Deployment, StatefulSet, Job … is created with only a warning, and then its controller cannot create any pod.',
     remediation:

@@ -10,7 +10,7 @@ export default defineCheck({
     title: 'Namespace could enforce a stricter Pod Security level',
     area: 'pod-security',
     defaultSeverity: 'low',
-    frameworks: { pss: ['baseline', 'restricted'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline', 'restricted'], nsa: ['Pod security enforcement'] },
     description:
       'Every workload in the namespace already passes a stricter level than the one enforced. Enforcing it now costs nothing and stops new or changed workloads from regressing.',
     remediation: 'Raise the namespace’s `pod-security.kubernetes.io/enforce` label to the level the finding names.',

@@ -18,7 +18,7 @@ export default defineCheck({
     title: 'Namespace has an invalid Pod Security label',
     area: 'pod-security',
     defaultSeverity: 'high',
-    frameworks: { pss: ['baseline', 'restricted'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline', 'restricted'], nsa: ['Pod security enforcement'] },
     description:
       'The API server refuses to create or relabel a namespace with an invalid `pod-security.kubernetes.io/*` value; one that already has it is judged with a fallback: an invalid enforce level means restricted (pods may be rejected unexpectedly), invalid audit or warn levels mean privileged (no warnings).',
     remediation:

@@ -19,7 +19,7 @@ export default defineCheck({
     title: 'Namespace has no Pod Security enforce label',
     area: 'pod-security',
     defaultSeverity: 'medium',
-    frameworks: { pss: ['baseline', 'restricted'], cis: ['5.2.1'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline', 'restricted'], cis: ['5.2.1'], nsa: ['Pod security enforcement'] },
     description:
       'A namespace without `pod-security.kubernetes.io/enforce` gets the admission controller’s default, which is `privileged` unless the cluster configures otherwise: any pod, however dangerous, is admitted.',
     remediation:

@@ -9,7 +9,12 @@ export default defineCheck({
     title: 'Container does not drop ALL capabilities',
     area: 'pod-security',
     defaultSeverity: 'medium',
-    frameworks: { pss: ['restricted'], cis: ['5.2.8', '5.2.9', '5.2.10'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: {
+      pss: ['restricted/capabilities'],
+      cis: ['5.2.8', '5.2.9', '5.2.10'],
+      mitre: ['T1611'],
+      nsa: ['Pod security enforcement'],
+    },
     description: 'Restricted containers must drop `ALL` capabilities and may add back only `NET_BIND_SERVICE` (policy v1.22 and later).',
     remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back at most `NET_BIND_SERVICE`.',
   },

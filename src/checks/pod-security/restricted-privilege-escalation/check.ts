@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Container may escalate privileges',
     area: 'pod-security',
     defaultSeverity: 'medium',
-    frameworks: { pss: ['restricted'], cis: ['5.2.6'], mitre: ['T1548'], nsa: ['Pod security'] },
+    frameworks: { pss: ['restricted/privilege-escalation'], cis: ['5.2.6'], mitre: ['T1548'], nsa: ['Pod security enforcement'] },
     description:
       'Unless `allowPrivilegeEscalation` is explicitly false, a process in the container can gain privileges through setuid binaries or file capabilities (the `no_new_privs` flag is not set).',
     remediation: 'Set `securityContext.allowPrivilegeEscalation: false` on every container, init container and ephemeral container.',

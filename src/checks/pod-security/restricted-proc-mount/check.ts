@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Container unmasks /proc (restricted)',
     area: 'pod-security',
     defaultSeverity: 'medium',
-    frameworks: { pss: ['restricted'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: { pss: ['baseline/proc-mount-type'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       'From policy v1.35 the restricted level keeps forbidding `procMount` other than `Default` even in a user namespace, where baseline allows it.',
     remediation: 'Remove `securityContext.procMount` or set it to `Default`.',

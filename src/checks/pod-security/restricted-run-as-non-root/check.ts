@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Pod may run as root',
     area: 'pod-security',
     defaultSeverity: 'medium',
-    frameworks: { pss: ['restricted'], cis: ['5.2.7'], mitre: ['T1611'], nsa: ['Non-root containers and rootless container engines'] },
+    frameworks: { pss: ['restricted/running-as-non-root'], cis: ['5.2.7'], mitre: ['T1611'], nsa: ['Non-root containers'] },
     description:
       'Without `runAsNonRoot: true` a container may run as UID 0: root in the container owns its files and is one kernel bug away from root on the node.',
     remediation: 'Set `securityContext.runAsNonRoot: true` on the pod (or on every container), and build images with a non-root `USER`.',

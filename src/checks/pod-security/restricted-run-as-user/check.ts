@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Pod or container runs as UID 0',
     area: 'pod-security',
     defaultSeverity: 'medium',
-    frameworks: { pss: ['restricted'], cis: ['5.2.7'], mitre: ['T1611'], nsa: ['Non-root containers and rootless container engines'] },
+    frameworks: { pss: ['restricted/running-as-non-root-user'], cis: ['5.2.7'], mitre: ['T1611'], nsa: ['Non-root containers'] },
     description: '`runAsUser: 0` explicitly runs the container as root (policy v1.23 and later).',
     remediation: 'Set `runAsUser` to a non-zero UID, or remove it and let the image’s non-root user apply.',
   },

@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Pod has no RuntimeDefault or Localhost seccomp profile',
     area: 'pod-security',
     defaultSeverity: 'medium',
-    frameworks: { pss: ['restricted'], cis: ['5.7.2'], mitre: ['T1611'], nsa: ['Pod security'] },
+    frameworks: { pss: ['restricted/seccomp'], cis: ['5.7.2'], mitre: ['T1611'], nsa: ['Pod security enforcement'] },
     description:
       'Kubernetes runs containers without any seccomp filter unless a profile is set; restricted requires `RuntimeDefault` or `Localhost` on the pod or on every container (policy v1.19 and later).',
     remediation: 'Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod.',

@@ -9,7 +9,7 @@ export default defineCheck({
     title: 'Pod uses a volume type outside the restricted set',
     area: 'pod-security',
     defaultSeverity: 'medium',
-    frameworks: { pss: ['restricted'], nsa: ['Pod security'] },
+    frameworks: { pss: ['restricted/volume-types'], nsa: ['Pod security enforcement'] },
     description:
       'Restricted pods may use only ephemeral and API-backed volumes (configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected, secret); other types such as hostPath, nfs or gitRepo bypass storage policy or touch the node.',
     remediation:

@@ -2,10 +2,12 @@ import { RbacIndex } from '../../../analysis/rbac/rbac-index.js';
 import { serviceAccountNamespaceGroup } from '../../../analysis/rbac/user-info.js';
 import { defineCheck } from '../../define-check.js';
 import { tokenMountOf } from '../token-mount.js';
+import { RBAC_READS } from '../../reads.js';
 
 export default defineCheck({
   id: 'rbac/unneeded-token-automount',
   target: 'PodSpec',
+  reads: RBAC_READS,
   meta: {
     title: 'Pod mounts a service-account token it does not need',
     area: 'rbac',

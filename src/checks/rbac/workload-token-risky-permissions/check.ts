@@ -5,10 +5,12 @@ import { joinWords } from '../grant-messages.js';
 import { judgedSubjects, subjectOptions } from '../judged-subjects.js';
 import { describeRiskRequest, risksOf } from '../risks.js';
 import { tokenMountOf } from '../token-mount.js';
+import { RBAC_READS } from '../../reads.js';
 
 export default defineCheck({
   id: 'rbac/workload-token-risky-permissions',
   target: 'PodSpec',
+  reads: RBAC_READS,
   meta: {
     title: 'Workload mounts a token that can take over the cluster',
     area: 'rbac',

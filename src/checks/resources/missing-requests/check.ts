@@ -8,7 +8,7 @@ export default defineCheck({
     title: 'Container has no resource requests',
     area: 'resources',
     defaultSeverity: 'low',
-    frameworks: { nsa: ['Resource policies'] },
+    frameworks: { nsa: ['Resource policies'], mitre: ['T1499'] },
     description:
       'Without requests the scheduler places the pod as if it needed nothing, and it is first to be evicted under pressure (BestEffort QoS). Noisy or compromised neighbours can then starve it.',
     remediation: 'Set `resources.requests.cpu` and `resources.requests.memory` to what the container needs at normal load.',
