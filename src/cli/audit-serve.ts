@@ -14,8 +14,16 @@ import { createStyle, shouldColor } from '../report/colors.js';
 import { loadContextForCli, loadRulesForCli, withRuleFlags, type RuleFlags } from './audit-rules.js';
 import { sinksFromFlags, withSinkFlags, type SinkFlags } from './audit-scan.js';
 import { EXIT, mebibytes, type CliIo } from './io.js';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 
-interface ServeFlags extends RuleFlags, SinkFlags {
+import { AuditPublisher } from '../pipeline/publisher.js';
+import { connectNats, ensureAuditStream, jetstreamManager, natsServers } from '../pipeline/nats.js';
+import { subjectOf } from '../pipeline/partition.js';
+import { defaultClusterName, natsOptionsOf, partitionsOf, withNatsFlags, type NatsFlags } from './pipeline-options.js';
+
+interface ServeFlags extends RuleFlags, SinkFlags, NatsFlags {
+  publish?: string;
   host: string;
   port: string;
   path: string;
@@ -61,16 +69,22 @@ export function receiverTokens(io: CliIo, tokenFile: string | undefined): string
 }
 
 export function auditServeCommand(io: CliIo, setExit: (code: number) => void): Command {
-  return withSinkFlags(
-    withRuleFlags(
-      new Command('serve')
-        .summary('receive audit events from the API server webhook backend and run the rules live')
-        .description(
-          'An HTTPS endpoint for kube-apiserver --audit-webhook-config-file: receives EventList batches, authenticates them (bearer token or client certificate), runs the detection rules and sends alerts to the sinks. Binds to 127.0.0.1 unless told otherwise.',
-        ),
+  return withNatsFlags(
+    withSinkFlags(
+      withRuleFlags(
+        new Command('serve')
+          .summary('receive audit events from the API server webhook backend and run the rules live')
+          .description(
+            'An HTTPS endpoint for kube-apiserver --audit-webhook-config-file: receives EventList batches, authenticates them (bearer token or client certificate), runs the detection rules and sends alerts to the sinks. Binds to 127.0.0.1 unless told otherwise.',
+          ),
+      ),
+      { metricsFile: false },
     ),
-    { metricsFile: false },
   )
+    .option(
+      '--publish <url>',
+      'publish each accepted batch to NATS JetStream (nats://host:4222) before answering 200, for `vigil audit work` workers, instead of running the rules here',
+    )
     .option('--host <address>', 'address to bind (a non-loopback address requires TLS)', '127.0.0.1')
     .option('--port <port>', 'port to listen on', '8443')
     .option('--path <path>', 'URL path the API server posts to', '/v1/audit')
@@ -142,13 +156,26 @@ server's webhook backend retries with backoff: accepted events are never dropped
         return;
       }
 
+      let nc: NatsConnection | undefined;
+      let publisher: AuditPublisher | undefined;
+      const cluster = flags.publish === undefined ? flags.cluster : (flags.cluster ?? defaultClusterName(io));
+      if (flags.publish !== undefined) {
+        natsServers(flags.publish, '--publish');
+        const partitions = partitionsOf(flags);
+        nc = await connectNats(natsOptionsOf(flags, flags.publish, `vigil-receiver ${cluster ?? ''}`));
+        await ensureAuditStream(await jetstreamManager(nc));
+        publisher = new AuditPublisher(jetstream(nc), cluster as string, partitions);
+        io.stderr.write(
+          `vigil: publishing accepted batches to JetStream on ${subjectOf(cluster as string, 0).replace(/\.0$/, '')}.<0-${partitions - 1}>\n`,
+        );
+      }
       const holder: ContextHolder = {};
       await loadContextForCli(io, flags.context, holder);
       const rules = loadRulesForCli(io, flags, holder);
       const engine = new DetectionEngine(rules, {
         holder,
         throttle: flags.throttle,
-        ...(flags.cluster === undefined ? {} : { cluster: flags.cluster }),
+        ...(cluster === undefined ? {} : { cluster }),
       });
       const registry = new Registry();
       collectDefaultMetrics({ register: registry, prefix: 'vigil_receiver_' });
@@ -173,7 +200,16 @@ server's webhook backend retries with backoff: accepted events are never dropped
         tokens,
         queueCapacity: capacity,
         ...(flags.maxBodySize === undefined ? {} : { maxBodyBytes: flags.maxBodySize }),
+        ...(publisher === undefined
+          ? {}
+          : {
+              accept: (events) => publisher.publish(events),
+              onAcceptError: (err: unknown) => {
+                io.stderr.write(`vigil: publishing to JetStream failed (the batch was answered 503): ${describeError(err)}\n`);
+              },
+            }),
         handle: async (events) => {
+          if (publisher !== undefined) return;
           const alerts = [];
           for (const event of events) alerts.push(...engine.process(event));
           for (const f of await sendToAll(allSinks, alerts))
@@ -205,6 +241,21 @@ server's webhook backend retries with backoff: accepted events are never dropped
         'Batches answered 429 (not accepted; the API server retries them).',
         () => stats.batchesBusy,
       );
+      if (publisher !== undefined) {
+        const published = publisher.stats;
+        counter('vigil_audit_published_messages_total', 'Messages published to JetStream and acknowledged.', () => published.messages);
+        counter('vigil_audit_published_events_total', 'Events published to JetStream and acknowledged.', () => published.events);
+        counter(
+          'vigil_audit_publish_duplicates_total',
+          'Re-sent messages JetStream recognised (same id) and kept once.',
+          () => published.duplicates,
+        );
+        counter(
+          'vigil_audit_batches_unavailable_total',
+          'Batches answered 503 because publishing failed (the API server retries them).',
+          () => stats.batchesUnavailable,
+        );
+      }
       counter('vigil_audit_unauthorized_total', 'Requests refused for authentication.', () => stats.unauthorized);
       new Gauge({
         name: 'vigil_audit_queue_events',
@@ -224,9 +275,10 @@ server's webhook backend retries with backoff: accepted events are never dropped
       });
       io.stderr.write('vigil: stopping: finishing the events already accepted\n');
       await receiver.close();
+      await nc?.drain().catch(() => undefined);
       for (const f of await closeAll(sinks)) io.stderr.write(`vigil: delivery failed: ${f.sink}: ${describeError(f.error)}\n`);
       io.stderr.write(
-        `vigil: ${stats.eventsAccepted} events accepted in ${stats.batchesAccepted} batches, ${stats.eventsProcessed} processed, ${engine.stats.alerts} alerts; ${stats.batchesBusy} batches refused busy (retried by the API server), ${stats.itemsMalformed} malformed items, ${stats.unauthorized} unauthorized requests\n`,
+        `vigil: ${stats.eventsAccepted} events accepted in ${stats.batchesAccepted} batches, ${stats.eventsProcessed} processed, ${publisher === undefined ? `${engine.stats.alerts} alerts` : `${publisher.stats.events} published`}; ${stats.batchesBusy} batches refused busy (retried by the API server), ${stats.itemsMalformed} malformed items, ${stats.unauthorized} unauthorized requests\n`,
       );
       setExit(EXIT.ok);
     });

@@ -4,6 +4,7 @@ import { auditPolicyCommand } from './audit-policy.js';
 import { auditRulesCommand } from './audit-rules.js';
 import { auditScanCommand } from './audit-scan.js';
 import { auditServeCommand } from './audit-serve.js';
+import { auditWorkCommand } from './audit-work.js';
 import type { CliIo } from './io.js';
 
 /** `vigil audit`: the audit policy (what gets recorded) and detection on the audit log (what was recorded). */
@@ -16,6 +17,7 @@ export function auditCommand(io: CliIo, setExit: (code: number) => void): Comman
   for (const sub of [
     auditScanCommand(io, setExit),
     auditServeCommand(io, setExit),
+    auditWorkCommand(io, setExit),
     auditRulesCommand(io),
     auditPolicyCommand(io, setExit),
   ]) {

@@ -39,7 +39,7 @@ export interface MonitorAuditFeedOptions {
 const RECORD_BATCH = 500;
 
 /** Receiver settings the monitor passes through (everything but the handler, which the feed owns). */
-export type MonitorReceiverOptions = Omit<ReceiverOptions, 'handle' | 'onProblem' | 'metrics'>;
+export type MonitorReceiverOptions = Omit<ReceiverOptions, 'handle' | 'onProblem' | 'metrics' | 'accept' | 'onAcceptError'>;
 
 /**
  * Audit detection inside the monitor. Logs (replayed once, or followed) and the webhook receiver

@@ -27,7 +27,7 @@ export interface MonitorRuntimeFeedOptions {
 }
 
 /** Receiver settings the monitor passes through (everything but the handler, which the feed owns). */
-export type MonitorFalcoReceiverOptions = Omit<FalcoReceiverOptions, 'handle' | 'onProblem' | 'metrics'>;
+export type MonitorFalcoReceiverOptions = Omit<FalcoReceiverOptions, 'handle' | 'onProblem' | 'metrics' | 'accept' | 'onAcceptError'>;
 
 /**
  * Falco's runtime alerts inside the monitor, beside the audit feed: files (replayed once, or

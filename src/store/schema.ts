@@ -109,6 +109,9 @@ const dashboard = (id: string): string[] => [
   'CREATE INDEX vigil_audit_events_user ON vigil_audit_events (username, time)',
 ];
 
+/** Version 3 (fleet): one cluster's alerts are read without scanning every cluster's. */
+const fleetIndex = 'CREATE INDEX vigil_alerts_cluster ON vigil_alerts (cluster, recorded_at)';
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -121,6 +124,13 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'dashboard exceptions, audit event records',
     sqlite: dashboard('INTEGER PRIMARY KEY AUTOINCREMENT'),
     postgres: dashboard('BIGSERIAL PRIMARY KEY'),
+  },
+  {
+    // Additive only: several clusters' monitors and audit workers share one store.
+    version: 3,
+    description: 'fleet: alerts by cluster',
+    sqlite: [fleetIndex],
+    postgres: [fleetIndex],
   },
 ];
 

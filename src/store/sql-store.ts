@@ -407,15 +407,18 @@ export class SqlStore implements Store {
     );
   }
 
-  alerts(query: { since?: string; limit?: number } = {}): Promise<StoredAlert[]> {
+  alerts(query: { since?: string; limit?: number; cluster?: string } = {}): Promise<StoredAlert[]> {
     const since = query.since === undefined ? '' : iso(query.since);
+    const params: unknown[] = [since, query.limit ?? 10_000];
+    let where = 'recorded_at >= $1';
+    if (query.cluster !== undefined) {
+      params.push(query.cluster);
+      where += ' AND cluster = $3';
+    }
     return this.serial(async () =>
-      (
-        await this.driver.query('SELECT alert, recorded_at FROM vigil_alerts WHERE recorded_at >= $1 ORDER BY recorded_at, id LIMIT $2', [
-          since,
-          query.limit ?? 10_000,
-        ])
-      ).map((row) => ({ alert: parseAlert(row.alert), recordedAt: text(row.recorded_at) })),
+      (await this.driver.query(`SELECT alert, recorded_at FROM vigil_alerts WHERE ${where} ORDER BY recorded_at, id LIMIT $2`, params)).map(
+        (row) => ({ alert: parseAlert(row.alert), recordedAt: text(row.recorded_at) }),
+      ),
     );
   }
 

@@ -194,6 +194,21 @@ describe.each(backends)('Store on $name', (backend) => {
     expect(stored[0]?.alert).toEqual(alert('x'));
   });
 
+  test('keeps each cluster’s alerts apart (a fleet sharing one store)', async () => {
+    await store.recordAlerts(
+      [
+        { ...alert('e1'), cluster: 'east' },
+        { ...alert('w1'), cluster: 'west' },
+        { ...alert('e2'), cluster: 'east' },
+      ],
+      '2026-01-01T00:00:00Z',
+    );
+    await store.recordAlerts([alert('none')], '2026-01-01T00:00:00Z');
+    expect((await store.alerts({ cluster: 'east' })).map((s) => s.alert.id)).toEqual(['e1', 'e2']);
+    expect((await store.alerts({ cluster: 'west' })).map((s) => s.alert.id)).toEqual(['w1']);
+    expect((await store.alerts()).map((s) => s.alert.id).sort()).toEqual(['e1', 'e2', 'none', 'w1']);
+  });
+
   test('applies retention to resolved findings, their events, alerts and runs', async () => {
     const [a, b] = [finding('a'), finding('b')];
     await store.recordFindings({ cluster: 'c', at: '2026-01-01T00:00:00Z', present: [a, b], complete: true });

@@ -189,7 +189,8 @@ export interface Store {
   runs(query?: { cluster?: string; limit?: number }): Promise<ScanRun[]>;
   /** Record alerts; an alert id already stored is not stored again. Returns how many were new. */
   recordAlerts(alerts: readonly Alert[], at: string): Promise<number>;
-  alerts(query?: { since?: string; limit?: number }): Promise<StoredAlert[]>;
+  /** Alerts recorded at or after `since`, oldest first; `cluster` keeps one cluster's (alerts without a cluster are left out). */
+  alerts(query?: { since?: string; limit?: number; cluster?: string }): Promise<StoredAlert[]>;
   /** Exceptions written from the dashboard, oldest first. */
   exceptions(): Promise<StoredException[]>;
   addException(exception: ExceptionInput, at: string): Promise<StoredException>;

@@ -51,6 +51,14 @@ export interface JsonReceiverOptions<T> {
   readonly gatherBatches?: boolean;
   /** What a body should be, for the 400 answer to one that is not JSON. */
   readonly expected?: string;
+  /**
+   * Called with each batch's items before the batch is answered 200 (a durable hand-off, such as
+   * publishing to JetStream): when it rejects, the batch is answered 503 with Retry-After and the
+   * sender sends it again, so an acknowledged batch is never lost.
+   */
+  readonly accept?: (items: readonly T[]) => Promise<void>;
+  /** Told why `accept` failed (the batch was answered 503). */
+  readonly onAcceptError?: (err: unknown) => void;
   /** Told about every malformed item of a batch. */
   readonly onProblem?: (problem: InputProblem) => void;
   /** Serves GET /metrics (authenticated like the events path). */
@@ -74,6 +82,8 @@ export interface ReceiverStats {
   itemsMalformed: number;
   /** Batches answered 429 because the queue stayed full: not accepted, the API server retries them. */
   batchesBusy: number;
+  /** Batches answered 503 because `accept` failed: not accepted, the API server retries them. */
+  batchesUnavailable: number;
   /** Requests refused for authentication (401). */
   unauthorized: number;
   /** Requests refused as bad: not JSON, too large, wrong method or path (4xx). */
@@ -118,6 +128,7 @@ export class JsonReceiver<T> {
     eventsFailed: 0,
     itemsMalformed: 0,
     batchesBusy: 0,
+    batchesUnavailable: 0,
     unauthorized: 0,
     badRequests: 0,
     queued: 0,
@@ -268,6 +279,16 @@ export class JsonReceiver<T> {
     for (const problem of problems) {
       this.stats.itemsMalformed++;
       this.options.onProblem?.(problem);
+    }
+    if (this.options.accept !== undefined && items.length > 0) {
+      try {
+        await this.options.accept(items);
+      } catch (err: unknown) {
+        this.stats.batchesUnavailable++;
+        this.options.onAcceptError?.(err);
+        send(res, 503, status(503, 'ServiceUnavailable', 'the events could not be handed on; retry'), { 'retry-after': '1' });
+        return;
+      }
     }
     this.stats.batchesAccepted++;
     this.stats.eventsAccepted += items.length;

@@ -1,0 +1,87 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+import type { WorkerStats } from './worker.js';
+
+/**
+ * Prometheus metrics of a detection worker, read from its stats at scrape time: stream lag per
+ * partition, redeliveries, re-processing after take-overs, ownership, alerts stored and kept once.
+ */
+export function workerRegistry(stats: WorkerStats, workerId: string, cluster: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ cluster });
+  collectDefaultMetrics({ register: registry, prefix: 'vigil_worker_' });
+  const counter = (name: string, help: string, read: () => number): void => {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  };
+  counter('vigil_pipeline_messages_total', 'Stream messages processed by this worker.', () => stats.messages);
+  counter('vigil_pipeline_events_total', 'Audit events run through the rules by this worker.', () => stats.events);
+  counter('vigil_pipeline_events_malformed_total', 'Stream items that were not audit events.', () => stats.malformed);
+  counter('vigil_pipeline_redeliveries_total', 'Messages JetStream delivered more than once to this worker.', () => stats.redeliveries);
+  counter(
+    'vigil_pipeline_reprocessed_total',
+    'Messages re-processed after a take-over (in flight at the previous owner, not acknowledged).',
+    () => stats.reprocessed,
+  );
+  counter(
+    'vigil_pipeline_replayed_events_total',
+    'Events replayed to rebuild the state of partitions taken over.',
+    () => stats.replayedEvents,
+  );
+  counter('vigil_pipeline_alerts_raised_total', 'Alerts raised by the rules.', () => stats.alertsRaised);
+  counter('vigil_pipeline_alerts_stored_total', 'Alerts newly stored.', () => stats.alertsStored);
+  counter(
+    'vigil_pipeline_alerts_duplicate_total',
+    'Alerts the store already held (same idempotency key), kept once.',
+    () => stats.alertsDuplicate,
+  );
+  counter('vigil_pipeline_takeovers_total', 'Partitions this worker took over.', () => stats.takeovers);
+  counter('vigil_pipeline_releases_total', 'Partitions this worker handed to another.', () => stats.releases);
+  counter('vigil_pipeline_leases_lost_total', 'Partition leases this worker lost (it stopped at once).', () => stats.leasesLost);
+  counter('vigil_pipeline_store_failures_total', 'Failed attempts to store alerts (retried).', () => stats.storeFailures);
+  new Gauge({
+    name: 'vigil_pipeline_partitions_owned',
+    help: 'Partitions this worker holds.',
+    registers: [registry],
+    collect() {
+      this.set(stats.owned.length);
+    },
+  });
+  new Gauge({
+    name: 'vigil_pipeline_partition_lag',
+    help: 'Messages of a partition not yet acknowledged (pending and in flight), for the partitions this worker holds.',
+    labelNames: ['partition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const p of stats.owned) this.set({ partition: String(p) }, stats.partitions[p]?.lag ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'vigil_pipeline_partition_owner',
+    help: 'Partition ownership as this worker sees it: 1 for the worker holding each partition.',
+    labelNames: ['partition', 'worker'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [p, s] of Object.entries(stats.partitions)) if (s.owner !== '') this.set({ partition: p, worker: s.owner }, 1);
+    },
+  });
+  new Gauge({
+    name: 'vigil_pipeline_worker_info',
+    help: 'This worker.',
+    labelNames: ['worker'],
+    registers: [registry],
+    collect() {
+      this.set({ worker: workerId }, 1);
+    },
+  });
+  return registry;
+}
