@@ -135,3 +135,41 @@ describe('evaluate', () => {
     expect(findings[0]?.suppression).toMatchObject({ kind: 'config', reason: 'vendor image' });
   });
 });
+
+describe('evaluate: several findings of one check at one field', () => {
+  /** Reports the flags named in `missing` as absent from one field, as control-plane flag checks do. */
+  const missingFlags = (missing: readonly string[], keyed: boolean) =>
+    defineCheck({
+      id: 'control-plane/test-missing-flags',
+      target: 'Object',
+      kinds: ['Service'],
+      meta: { title: 't', area: 'control-plane', defaultSeverity: 'medium', description: 'd', remediation: 'r' },
+      messages: { missing: '--{{flag}} is not set', other: 'something else' },
+      run(_subject, ctx) {
+        for (const flag of missing) ctx.report({ messageId: 'missing', pointer: '/spec', data: { flag }, ...(keyed ? { key: flag } : {}) });
+      },
+    });
+  const fingerprints = (missing: readonly string[], keyed: boolean) =>
+    new Map(run([missingFlags(missing, keyed)]).findings.map((f) => [f.message, f.fingerprint]));
+
+  it('gives each its own fingerprint from its content, whatever the order of reporting', () => {
+    for (const keyed of [false, true]) {
+      const both = fingerprints(['profiling', 'audit-log-path'], keyed);
+      expect(new Set(both.values()).size).toBe(2);
+      const reordered = fingerprints(['audit-log-path', 'profiling'], keyed);
+      expect(reordered).toEqual(both);
+    }
+  });
+
+  it('with an explicit key, a finding keeps its fingerprint when its sibling goes away', () => {
+    const both = fingerprints(['profiling', 'audit-log-path'], true);
+    const alone = fingerprints(['audit-log-path'], true);
+    expect(alone.get('--audit-log-path is not set')).toBe(both.get('--audit-log-path is not set'));
+  });
+
+  it('keeps the plain fingerprint when there is no collision', () => {
+    const [single] = run([missingFlags(['profiling'], false)]).findings;
+    const [other] = run([missingFlags(['audit-log-path'], false)]).findings;
+    expect(single?.fingerprint).toBe(other?.fingerprint);
+  });
+});

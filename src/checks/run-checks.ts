@@ -115,6 +115,14 @@ function entriesToJudge(inventory: Inventory, subjects: ReadonlySet<string> | un
   return [...subjects].flatMap((key) => inventory.entriesOf(key)).sort((a, b) => a.id - b.id);
 }
 
+/** A finding as reported, with what its fingerprint may need if it collides with a sibling's. */
+interface ReportedFinding {
+  readonly finding: Finding;
+  readonly key: string | undefined;
+  readonly pointer: string;
+  readonly data: Readonly<Record<string, string | number>> | undefined;
+}
+
 /** JSON with sorted keys, so equal data gives equal text. */
 function stableJson(data: Readonly<Record<string, string | number>>): string {
   return JSON.stringify(
@@ -126,14 +134,11 @@ function stableJson(data: Readonly<Record<string, string | number>>): string {
 
 /**
  * A fingerprint names one problem (DESIGN.md: check, object, field). When one run of a check reports
- * several findings at the same field without a `key`, each of them is keyed by its message id and data
- * (content, not order, so the key stays when a sibling finding goes away); what still collides is
- * numbered in report order.
+ * several findings at the same field, each of them is also keyed by its message id and data (content,
+ * not report order); what still collides is numbered in report order. Checks that know such findings
+ * can come together pass an explicit `key`, which also keeps a fingerprint when its sibling goes away.
  */
-function distinctFingerprints(
-  checkId: string,
-  batch: readonly { finding: Finding; key: string | undefined; pointer: string; data: string }[],
-): Finding[] {
+function distinctFingerprints(checkId: string, batch: readonly ReportedFinding[]): Finding[] {
   if (batch.length < 2) return batch.map((b) => b.finding);
   const counts = new Map<string, number>();
   for (const { finding } of batch) counts.set(finding.fingerprint, (counts.get(finding.fingerprint) ?? 0) + 1);
@@ -141,7 +146,7 @@ function distinctFingerprints(
   const seen = new Set<string>();
   return batch.map(({ finding, key, pointer, data }) => {
     if (counts.get(finding.fingerprint) === 1) return finding;
-    const base = `${key ?? ''}\u0000${finding.messageId}\u0000${data}`;
+    const base = `${key ?? ''}\u0000${finding.messageId}\u0000${data === undefined ? '' : stableJson(data)}`;
     let fingerprint = fingerprintOf(checkId, finding.resource, pointer, base);
     for (let n = 2; seen.has(fingerprint); n++) fingerprint = fingerprintOf(checkId, finding.resource, pointer, `${base}\u0000${n}`);
     seen.add(fingerprint);
@@ -178,7 +183,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     templateMetadataPointer: string | undefined,
     onReport: () => void,
     onNotApplicable: () => void,
-    batch: { finding: Finding; key: string | undefined; pointer: string; data: string }[],
+    batch: ReportedFinding[],
   ): CheckContext<string, unknown> => ({
     options: active.options,
     notApplicable: onNotApplicable,
@@ -226,7 +231,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
         fingerprint: fingerprintOf(active.check.id, resource, pointer, descriptor.key),
         ...(suppression === undefined ? {} : { suppression }),
       };
-      batch.push({ finding, key: descriptor.key, pointer, data: descriptor.data === undefined ? '' : stableJson(descriptor.data) });
+      batch.push({ finding, key: descriptor.key, pointer, data: descriptor.data });
       if (entry !== undefined) record(active.check.id, entry, 'fail');
       else record(active.check.id, resource, 'fail');
     },
@@ -241,7 +246,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     templateMetadataPointer?: string,
   ): void => {
     const state = { reported: false, notApplicable: false };
-    const batch: { finding: Finding; key: string | undefined; pointer: string; data: string }[] = [];
+    const batch: ReportedFinding[] = [];
     const ctx = makeContext(
       active,
       entry,

@@ -35,8 +35,8 @@ export default defineCheck({
       return;
     }
     if (inventory.ofKind('ResourceQuota', { group: '', namespace: name }).length === 0)
-      ctx.report({ messageId: 'noQuota', data: { name } });
+      ctx.report({ messageId: 'noQuota', key: 'ResourceQuota', data: { name } });
     if (inventory.ofKind('LimitRange', { group: '', namespace: name }).length === 0)
-      ctx.report({ messageId: 'noLimitRange', data: { name } });
+      ctx.report({ messageId: 'noLimitRange', key: 'LimitRange', data: { name } });
   },
 });
