@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 
 import { Command, Option } from 'commander';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 import type { ContextHolder } from '../audit/cel.js';
 import { DetectionEngine } from '../audit/engine.js';
 import { AuditReceiver, isLoopback } from '../audit/receiver/receiver.js';
 import { webhookKubeconfig } from '../audit/receiver/kubeconfig.js';
-import { PrometheusSink, StreamSink, closeAll, sendToAll } from '../audit/sinks/index.js';
+import { PrometheusSink, StreamSink, closeAll, scrapedCounter, sendToAll } from '../audit/sinks/index.js';
 import { describeError, UsageError, VigilError } from '../core/errors.js';
 import { formatSourceLocation } from '../core/source-location.js';
 import { createStyle, shouldColor } from '../report/colors.js';
@@ -49,6 +49,25 @@ export function readFile(path: string, what: string): Buffer {
   } catch (err: unknown) {
     throw new VigilError(`cannot read ${what} ${path}: ${describeError(err)}`, { cause: err });
   }
+}
+
+/**
+ * The `tls` option of a receiver from its certificate, key and client-CA files (none when no
+ * certificate is given; callers check that the flags go together). Shared by every receiver command.
+ */
+export function tlsOptionOf(files: {
+  readonly tlsCert?: string | undefined;
+  readonly tlsKey?: string | undefined;
+  readonly clientCa?: string | undefined;
+}): { tls?: { cert: Buffer; key: Buffer; clientCA?: Buffer } } {
+  if (files.tlsCert === undefined || files.tlsKey === undefined) return {};
+  return {
+    tls: {
+      cert: readFile(files.tlsCert, 'certificate'),
+      key: readFile(files.tlsKey, 'key'),
+      ...(files.clientCa === undefined ? {} : { clientCA: readFile(files.clientCa, 'client CA') }),
+    },
+  };
 }
 
 /** Bearer tokens: one per line of the token file, or VIGIL_RECEIVER_TOKEN. Shared with `vigil monitor --audit-webhook`. */
@@ -188,15 +207,7 @@ server's webhook backend retries with backoff: accepted events are never dropped
         host: flags.host,
         port,
         path: flags.path,
-        ...(tlsOn
-          ? {
-              tls: {
-                cert: readFile(flags.tlsCert as string, 'certificate'),
-                key: readFile(flags.tlsKey as string, 'key'),
-                ...(flags.clientCa === undefined ? {} : { clientCA: readFile(flags.clientCa, 'client CA') }),
-              },
-            }
-          : {}),
+        ...tlsOptionOf(flags),
         tokens,
         queueCapacity: capacity,
         ...(flags.maxBodySize === undefined ? {} : { maxBodyBytes: flags.maxBodySize }),
@@ -222,15 +233,7 @@ server's webhook backend retries with backoff: accepted events are never dropped
       });
       const stats = receiver.stats;
       const counter = (name: string, help: string, read: () => number): void => {
-        new Counter({
-          name,
-          help,
-          registers: [registry],
-          collect() {
-            this.reset();
-            this.inc(read());
-          },
-        });
+        scrapedCounter(registry, name, help, read);
       };
       counter('vigil_audit_batches_accepted_total', 'EventList batches accepted.', () => stats.batchesAccepted);
       counter('vigil_audit_events_accepted_total', 'Audit events accepted.', () => stats.eventsAccepted);

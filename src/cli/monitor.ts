@@ -23,7 +23,7 @@ import type { RetentionPolicy, Store } from '../store/store.js';
 import { loadFalcoRulesForCli, withFalcoFlags, type FalcoFlags } from './audit-falco.js';
 import { loadRulesForCli } from './audit-rules.js';
 import { sinksFromFlags, withSinkFlags, type SinkFlags } from './audit-scan.js';
-import { readFile, receiverTokens } from './audit-serve.js';
+import { receiverTokens, tlsOptionOf } from './audit-serve.js';
 import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-options.js';
 import { EXIT, listOption, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
@@ -455,14 +455,7 @@ function receiverOptions(io: CliIo, f: ReceiverFlags): MonitorReceiverOptions {
   if ((f.tlsCert === undefined) !== (f.tlsKey === undefined)) {
     throw new UsageError(`--${f.prefix}-tls-cert and --${f.prefix}-tls-key go together`);
   }
-  const tls =
-    f.tlsCert === undefined || f.tlsKey === undefined
-      ? undefined
-      : {
-          cert: readFile(f.tlsCert, 'certificate'),
-          key: readFile(f.tlsKey, 'key'),
-          ...(f.clientCa === undefined ? {} : { clientCA: readFile(f.clientCa, 'client CA') }),
-        };
+  const { tls } = tlsOptionOf(f);
   if (tls === undefined && f.insecureHttp !== true) {
     throw new UsageError(
       `${f.enable} needs --${f.prefix}-tls-cert and --${f.prefix}-tls-key (or --${f.prefix}-insecure-http on loopback, for testing)`,

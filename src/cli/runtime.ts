@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 
 import { Command, Option } from 'commander';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 import { isLoopback } from '../audit/receiver/receiver.js';
-import { alertJson, alertLine, closeAll, PrometheusSink, sendToAll } from '../audit/sinks/index.js';
+import { alertJson, alertLine, closeAll, PrometheusSink, scrapedCounter, sendToAll } from '../audit/sinks/index.js';
 import type { Alert, AlertSink } from '../core/alert.js';
 import { describeError, UsageError } from '../core/errors.js';
 import { formatSourceLocation } from '../core/source-location.js';
@@ -20,7 +20,7 @@ import { runtimeAlertText } from '../runtime/text.js';
 import { readCluster } from '../sources/cluster.js';
 import { loadInputs } from '../sources/load-inputs.js';
 import { stdinOf, sinksFromFlags, withSinkFlags, type SinkFlags } from './audit-scan.js';
-import { readFile, receiverTokens } from './audit-serve.js';
+import { receiverTokens, tlsOptionOf } from './audit-serve.js';
 import { addClusterOptions, kubeApiOf, type ClusterFlags } from './cluster-options.js';
 import { EXIT, type CliIo } from './io.js';
 
@@ -311,15 +311,7 @@ Endpoints: POST <path> (one Falco JSON alert, or an array), GET /metrics (authen
         host: flags.host,
         port,
         path: flags.path,
-        ...(tlsOn
-          ? {
-              tls: {
-                cert: readFile(flags.tlsCert as string, 'certificate'),
-                key: readFile(flags.tlsKey as string, 'key'),
-                ...(flags.clientCa === undefined ? {} : { clientCA: readFile(flags.clientCa, 'client CA') }),
-              },
-            }
-          : {}),
+        ...tlsOptionOf(flags),
         tokens,
         queueCapacity: capacity,
         handle: async (alerts) => {
@@ -338,17 +330,8 @@ Endpoints: POST <path> (one Falco JSON alert, or an array), GET /metrics (authen
         ['vigil_runtime_items_malformed_total', 'Posted items that were not Falco alerts.', () => stats.itemsMalformed],
         ['vigil_runtime_requests_busy_total', 'Requests answered 429 (Falco does not retry them).', () => stats.batchesBusy],
         ['vigil_runtime_unauthorized_total', 'Requests refused for authentication.', () => stats.unauthorized],
-      ] as const) {
-        new Counter({
-          name,
-          help,
-          registers: [registry],
-          collect() {
-            this.reset();
-            this.inc(read());
-          },
-        });
-      }
+      ] as const)
+        scrapedCounter(registry, name, help, read);
       new Gauge({
         name: 'vigil_runtime_queue_alerts',
         help: 'Falco alerts waiting to be processed.',

@@ -1,5 +1,6 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
+import { scrapedCounter } from '../audit/sinks/prometheus.js';
 import type { WorkerStats } from './worker.js';
 
 /**
@@ -11,15 +12,7 @@ export function workerRegistry(stats: WorkerStats, workerId: string, cluster: st
   registry.setDefaultLabels({ cluster });
   collectDefaultMetrics({ register: registry, prefix: 'vigil_worker_' });
   const counter = (name: string, help: string, read: () => number): void => {
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
+    scrapedCounter(registry, name, help, read);
   };
   counter('vigil_pipeline_messages_total', 'Stream messages processed by this worker.', () => stats.messages);
   counter('vigil_pipeline_events_total', 'Audit events run through the rules by this worker.', () => stats.events);

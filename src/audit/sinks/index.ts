@@ -2,7 +2,7 @@ import type { Alert, AlertSink } from '../../core/alert.js';
 
 export { alertJson, alertLine, alertText } from './alert-json.js';
 export { JsonLinesFileSink } from './jsonl-file.js';
-export { PrometheusSink } from './prometheus.js';
+export { PrometheusSink, scrapedCounter } from './prometheus.js';
 export { slackPayload, slackSink } from './slack.js';
 export { StreamSink } from './stdout.js';
 export { DeliveryError, WebhookSink, redactUrl, type WebhookOptions } from './webhook.js';

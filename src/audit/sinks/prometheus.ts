@@ -3,6 +3,22 @@ import { Counter, Registry } from 'prom-client';
 import type { Alert, AlertSink } from '../../core/alert.js';
 
 /**
+ * A counter whose value is read at scrape time from a running total kept elsewhere (a receiver's or a
+ * worker's stats), so the hot path only increments a plain number.
+ */
+export function scrapedCounter(registry: Registry, name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+}
+
+/**
  * Counts alerts as Prometheus counters (`vigil_alerts_total{rule,severity,source}`) in a registry
  * the caller exposes (`vigil audit serve` on /metrics, or a textfile for node_exporter).
  */
