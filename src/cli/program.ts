@@ -11,6 +11,7 @@ import { EXIT, reportError, type CliIo } from './io.js';
 import { netpolCommand } from './netpol.js';
 import { pssCommand } from './pss.js';
 import { rbacCommand } from './rbac.js';
+import { reportCommand } from './report.js';
 import { monitorCommand } from './monitor.js';
 import { scanCommand } from './scan.js';
 import { snapshotCommand } from './snapshot.js';
@@ -45,6 +46,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     monitorCommand(io, setExit),
     admissionCommand(io, setExit),
     dashboardCommand(io, setExit),
+    reportCommand(io, setExit),
   ]) {
     program.addCommand(
       command.exitOverride().configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) }),

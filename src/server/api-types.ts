@@ -276,3 +276,107 @@ export interface ErrorJson {
   readonly error: string;
   readonly hint?: string;
 }
+
+// ---- fleet: `/api/fleet`, `/api/fleet/compare` and `vigil report` ----
+
+export interface RunJson {
+  readonly kind: 'sync' | 'resync' | 'scan';
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly status: 'running' | 'ok' | 'failed';
+  readonly objects: number;
+  readonly findings: number;
+  readonly error?: string;
+}
+
+export interface CheckCountJson {
+  readonly checkId: string;
+  readonly title: string;
+  readonly area: string;
+  /** The highest severity among the check's open findings. */
+  readonly severity: SeverityName;
+  readonly findings: number;
+}
+
+/** One cluster in a line: its last evaluation, posture and what happened since `since`. */
+export interface ClusterSummaryJson {
+  readonly cluster: string;
+  /** The newest evaluation (it may still be running, or have failed). */
+  readonly lastRun?: RunJson;
+  /** Scored against the object count of the newest finished evaluation (0 objects when none finished). */
+  readonly score: { readonly value: number; readonly objects: number; readonly affected: number };
+  /** Open findings that no exception covers; suppressed ones are counted apart, never dropped. */
+  readonly open: { readonly total: number; readonly suppressed: number; readonly bySeverity: SeverityCountsJson };
+  readonly byArea: Readonly<Record<string, number>>;
+  /** Finding transitions at or after `since` (each finding counted once per kind of transition). */
+  readonly changes: { readonly opened: number; readonly reopened: number; readonly resolved: number };
+  /** Alerts recorded at or after `since`. */
+  readonly alerts: { readonly total: number; readonly bySeverity: SeverityCountsJson; readonly bySource: Readonly<Record<string, number>> };
+  /** The checks with the most open findings, most severe first. */
+  readonly topChecks: readonly CheckCountJson[];
+}
+
+export interface FleetJson {
+  readonly generatedAt: string;
+  /** Start of the window for changes and alerts (ISO 8601). */
+  readonly since: string;
+  readonly clusters: readonly ClusterSummaryJson[];
+  /** Alerts in the window that name no cluster (recorded before clusters were named, or by a one-cluster process). */
+  readonly alertsWithoutCluster: number;
+}
+
+/** Where a finding stands in one cluster. */
+export type FindingPlacement = 'open' | 'suppressed' | 'resolved' | 'passing' | 'unknown';
+
+/** A finding open in some compared clusters but not in others. */
+export interface DriftFindingJson {
+  readonly fingerprint: string;
+  readonly checkId: string;
+  readonly title: string;
+  readonly severity: SeverityName;
+  /** The object, without a cluster (the same identity in every cluster). */
+  readonly resource: ResourceJson;
+  readonly path: string;
+  readonly message: string;
+  /**
+   * Per cluster: `open`; `suppressed` (an exception covers it there); `resolved` (it was open there
+   * and was fixed); `passing` (the object is known there and never had this finding); `unknown`
+   * (nothing is known of the object there: it may not be deployed).
+   */
+  readonly placement: Readonly<Record<string, FindingPlacement>>;
+}
+
+export interface CheckComparisonJson {
+  readonly checkId: string;
+  readonly title: string;
+  readonly area: string;
+  readonly severity: SeverityName;
+  /** Open findings per cluster. */
+  readonly open: Readonly<Record<string, number>>;
+  /** The counts are not all the same. */
+  readonly differs: boolean;
+}
+
+export interface ComparisonJson {
+  readonly generatedAt: string;
+  readonly since: string;
+  readonly clusters: readonly string[];
+  readonly summaries: readonly ClusterSummaryJson[];
+  /** Every check open in at least one compared cluster, most severe and most different first. */
+  readonly checks: readonly CheckComparisonJson[];
+  /** Findings open in every compared cluster. */
+  readonly common: number;
+  /** Findings open in at least one compared cluster and not open in at least one other. */
+  readonly drift: { readonly total: number; readonly bySeverity: SeverityCountsJson; readonly findings: readonly DriftFindingJson[] };
+}
+
+/** `vigil report --cluster NAME`: one cluster in full. */
+export interface ClusterDetailJson {
+  readonly generatedAt: string;
+  readonly since: string;
+  readonly summary: ClusterSummaryJson;
+  /** Open, unsuppressed findings, most severe first: `total` of them, the first `shown`. */
+  readonly findings: { readonly total: number; readonly shown: readonly FindingRowJson[] };
+  /** Alerts recorded in the window, newest first. */
+  readonly alerts: { readonly total: number; readonly shown: readonly AlertJson[] };
+}

@@ -5,7 +5,6 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from 'zod';
 
 import { CATALOG, docsOf } from '../checks/catalog.js';
-import type { Alert } from '../core/alert.js';
 import { AREAS } from '../core/area.js';
 import { FRAMEWORKS } from '../core/frameworks.js';
 import { TOOL } from '../core/version.js';
@@ -14,7 +13,17 @@ import type { StoredException, Store } from '../store/store.js';
 import type { RbacIndex } from '../analysis/rbac/rbac-index.js';
 import { complianceOf } from './compliance-view.js';
 import { accessSubjects, canAnswer, rbacIndexOf, requestOfQuery, whoCanAnswer } from './access-view.js';
-import type { AlertJson, AlertsPageJson, ErrorJson, ExceptionJson, FindingDetailJson, FindingStatusJson, MetaJson } from './api-types.js';
+import type {
+  AlertsPageJson,
+  ComparisonJson,
+  ErrorJson,
+  ExceptionJson,
+  FindingDetailJson,
+  FindingStatusJson,
+  FleetJson,
+  MetaJson,
+} from './api-types.js';
+import { alertJson, comparisonOf, fleetOf, parseSince } from './fleet-view.js';
 import { findingRow, findingsPage, overviewOf, parseSeverities, splitList, viewFindings, type ViewFinding } from './findings-view.js';
 import { analyseNetwork, networkGraph, reachAnswer, type NetworkAnalysis } from './network-view.js';
 import { refuseRequest } from './request-guard.js';
@@ -146,10 +155,9 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
   };
 
   const clusters = async (): Promise<string[]> => {
-    const names = new Set<string>();
+    const names = new Set(await store.clusters());
     if (options.cluster !== undefined) names.add(options.cluster);
-    for (const run of await store.runs({ limit: 1000 })) names.add(run.cluster);
-    return [...names];
+    return [...names].sort();
   };
   const clusterOf = async (req: FastifyRequest): Promise<string | null> => {
     const asked = query(req).cluster;
@@ -395,6 +403,33 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     return whoCanAnswer(requireRbac(), request);
   });
 
+  // The fleet: every cluster of the store side by side, and a finding-by-finding comparison.
+  const fleetWindow = (q: Record<string, string | undefined>): string => {
+    const since = parseSince(q.since ?? '24h', now());
+    if (since === undefined)
+      throw new ApiError(400, `since "${q.since ?? ''}" is neither a duration nor a time`, 'Use 24h, 7d or an ISO 8601 time.');
+    return since;
+  };
+  const namedClusters = async (q: Record<string, string | undefined>, minimum: number): Promise<string[]> => {
+    const known = await clusters();
+    const asked = splitList(q.clusters);
+    const unknown = asked.filter((c) => !known.includes(c));
+    if (unknown.length > 0)
+      throw new ApiError(400, `unknown cluster "${unknown.join('", "')}"`, `The store holds: ${known.join(', ') || 'none'}.`);
+    const list = asked.length > 0 ? [...new Set(asked)] : known;
+    if (list.length < minimum) throw new ApiError(400, `a comparison needs at least ${minimum} clusters; the store holds ${known.length}`);
+    return list;
+  };
+  app.get('/api/fleet', async (req): Promise<FleetJson> => {
+    const q = query(req);
+    return fleetOf(store, await namedClusters(q, 0), fleetWindow(q), now());
+  });
+  app.get('/api/fleet/compare', async (req): Promise<ComparisonJson> => {
+    const q = query(req);
+    const limit = positiveInt(q.limit, 500, 10_000, 'limit');
+    return comparisonOf(store, await namedClusters(q, 2), { since: fleetWindow(q), now: now(), limit });
+  });
+
   // Alerts of every source (audit rules, Falco, runtime, findings) in one timeline; the view filters by `source`.
   app.get('/api/alerts', async (req): Promise<AlertsPageJson> => {
     const q = query(req);
@@ -455,24 +490,6 @@ export function registerDashboard(app: FastifyInstance, options: DashboardOption
     }
     return reply.code(500).send({ error: 'internal error' } satisfies ErrorJson);
   });
-}
-
-function alertJson(alert: Alert, recordedAt: string): AlertJson {
-  return {
-    id: alert.id,
-    rule: alert.rule,
-    source: alert.source,
-    severity: alert.severity,
-    title: alert.title,
-    output: alert.output,
-    time: alert.time,
-    ...(alert.cluster === undefined ? {} : { cluster: alert.cluster }),
-    ...(alert.user === undefined ? {} : { user: alert.user }),
-    ...(alert.mitre === undefined ? {} : { mitre: alert.mitre }),
-    ...(alert.resource === undefined ? {} : { resource: alert.resource }),
-    ...(alert.auditIDs === undefined ? {} : { auditIDs: alert.auditIDs }),
-    recordedAt,
-  };
 }
 
 function isoOrThrow(value: string, name: string): string {

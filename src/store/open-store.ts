@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 
 import { UsageError } from '../core/errors.js';
@@ -14,7 +15,15 @@ export const DEFAULT_DB_FILE = 'vigil.db';
  * a plain path for SQLite, and nothing for `<dataDir>/vigil.db`. The schema is migrated before the
  * store is returned.
  */
-export async function openStore(spec: string | undefined, options: { dataDir: string; cwd?: string }): Promise<Store> {
+export async function openStore(
+  spec: string | undefined,
+  options: {
+    dataDir: string;
+    cwd?: string;
+    /** Refuse to create a SQLite file (for readers: a mistyped path must not make an empty store). */
+    mustExist?: boolean;
+  },
+): Promise<Store> {
   const cwd = options.cwd ?? process.cwd();
   let store: Store;
   if (spec !== undefined && /^postgres(?:ql)?:\/\//i.test(spec)) {
@@ -29,6 +38,11 @@ export async function openStore(spec: string | undefined, options: { dataDir: st
       const path = spec.startsWith('sqlite:') ? spec.slice('sqlite:'.length) : spec;
       if (path === '') throw new UsageError('--store sqlite: needs a file name');
       file = path === ':memory:' || isAbsolute(path) ? path : resolve(cwd, path);
+    }
+    if (options.mustExist === true && file !== ':memory:' && !existsSync(file)) {
+      throw new UsageError(`no store at ${file}`, {
+        hint: 'Give --store the database `vigil monitor` writes (default: .vigil-data/vigil.db under its working folder), or postgres://….',
+      });
     }
     store = new SqlStore(new SqliteDriver(file));
   }

@@ -515,6 +515,15 @@ export class SqlStore implements Store {
     return this.serial(async () => (await this.driver.query(sql, params)).map(auditEventRecord));
   }
 
+  clusters(): Promise<string[]> {
+    // Each part reads an index that starts with the cluster, so this stays cheap on a large store.
+    const sql = `SELECT cluster FROM vigil_scan_runs UNION SELECT cluster FROM vigil_findings
+      UNION SELECT cluster FROM vigil_alerts WHERE cluster IS NOT NULL UNION SELECT cluster FROM vigil_audit_events`;
+    return this.serial(async () =>
+      (await this.driver.query(sql)).map((row) => text(row.cluster)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+  }
+
   applyRetention(policy: RetentionPolicy, now: string): Promise<RetentionResult> {
     const cutoff = (days: number | undefined): string | undefined =>
       days === undefined ? undefined : new Date(new Date(iso(now)).getTime() - days * DAY_MS).toISOString();

@@ -209,6 +209,31 @@ describe.each(backends)('Store on $name', (backend) => {
     expect((await store.alerts()).map((s) => s.alert.id).sort()).toEqual(['e1', 'e2', 'none', 'w1']);
   });
 
+  test('lists every cluster it knows of, from runs, findings, alerts and audit events', async () => {
+    expect(await store.clusters()).toEqual([]);
+    await store.startRun('west', 'sync', '2026-01-01T00:00:00Z');
+    await store.recordFindings({ cluster: 'east', at: '2026-01-01T00:00:00Z', present: [finding('a')], complete: true });
+    await store.recordAlerts([{ ...alert('n1'), cluster: 'north' }, alert('no-cluster')], '2026-01-01T00:00:00Z');
+    await store.recordAuditEvents('audit-only', [
+      {
+        auditID: 'x',
+        stage: 'ResponseComplete',
+        time: '2026-01-01T00:00:00Z',
+        user: 'alice',
+        verb: 'get',
+        apiGroup: '',
+        resource: 'pods',
+        subresource: '',
+        namespace: 'shop',
+        name: 'web',
+        requestURI: '/api/v1/namespaces/shop/pods/web',
+        code: 200,
+      },
+    ]);
+    await store.recordFindings({ cluster: 'east', at: '2026-01-02T00:00:00Z', present: [finding('b')], complete: true });
+    expect(await store.clusters()).toEqual(['audit-only', 'east', 'north', 'west']);
+  });
+
   test('applies retention to resolved findings, their events, alerts and runs', async () => {
     const [a, b] = [finding('a'), finding('b')];
     await store.recordFindings({ cluster: 'c', at: '2026-01-01T00:00:00Z', present: [a, b], complete: true });

@@ -200,5 +200,7 @@ export interface Store {
   recordAuditEvents(cluster: string, events: readonly AuditEventRecord[]): Promise<number>;
   auditEvents(query?: AuditEventQuery): Promise<(AuditEventRecord & { readonly cluster: string })[]>;
   applyRetention(policy: RetentionPolicy, now: string): Promise<RetentionResult>;
+  /** Every cluster the store knows of (by its scan runs, findings, alerts or audit events), sorted. */
+  clusters(): Promise<string[]>;
   close(): Promise<void>;
 }

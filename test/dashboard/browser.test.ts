@@ -5,14 +5,15 @@
 // Without a chromium (a developer machine) the suite is skipped with a note; `.ci/run` installs
 // chromium and sets VIGIL_REQUIRE_BROWSER=1, so there a missing browser fails instead.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { FindingsPageJson, OverviewJson } from '../../src/server/api-types.js';
+import type { ComparisonJson, FindingsPageJson, OverviewJson } from '../../src/server/api-types.js';
+import { cli } from '../support/run-cli.js';
 import { REPO_ROOT } from '../support/shared.js';
 import { DEMO } from './demo-store.js';
 
@@ -61,6 +62,13 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('dashboard in a browser (vi
     if (CHROMIUM === undefined) throw new Error('VIGIL_REQUIRE_BROWSER=1 but no chromium: install it (apt-get install chromium)');
     mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'vigil-browser-'));
+    // A second cluster in the same store for the Fleet view: the demo without its ops namespace.
+    const staging = join(dir, 'staging');
+    cpSync(DEMO, staging, { recursive: true });
+    rmSync(join(staging, '40-ops.yaml'));
+    rmSync(join(staging, 'audit.log'));
+    const stored = await cli(['monitor', staging, '--once', '--cluster-name', 'staging', '--data-dir', dir]);
+    expect(stored.code, stored.stderr).toBe(0);
     const child = spawn(
       process.execPath,
       [
@@ -220,6 +228,33 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('dashboard in a browser (vi
     await access.close();
   });
 
+  it('lists the store’s clusters, compares them, and opens one from the Fleet view', async () => {
+    const cmp = await api<ComparisonJson>('/api/fleet/compare?clusters=demo,staging');
+    expect(cmp.drift.total).toBeGreaterThan(0);
+    const page = await open(desktop, '#/fleet');
+    const rows = page.locator('table').first().locator('tbody tr');
+    await expect(rows.count()).resolves.toBe(2);
+    // Both clusters are ticked by default, so the comparison is shown at once.
+    await expect(page.getByTestId('compare-summary').textContent()).resolves.toBe(
+      `${cmp.common} findings open in every compared cluster · ${cmp.drift.total} open in some and not in others`,
+    );
+    // The ops namespace exists only in demo: its findings are open there, unknown in staging.
+    const opsRow = page.locator('tr', { hasText: 'ops/node-debugger' }).first();
+    await expect(opsRow.locator('td.placement-open').count()).resolves.toBe(1);
+    await expect(opsRow.locator('td.placement-unknown').count()).resolves.toBe(1);
+    await shot(page, 'fleet-1280');
+    // Unticking one leaves too few to compare.
+    await page.getByRole('checkbox', { name: 'staging' }).uncheck();
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await expect.poll(() => page.url()).toContain('compare=demo');
+    await page.getByText('Tick two or more clusters to compare them.').waitFor();
+    // Choosing a cluster opens its overview.
+    await page.getByRole('link', { name: 'staging', exact: true }).click();
+    await page.locator('main .view[data-view=overview] h1').waitFor();
+    await expect(page.locator('#cluster-select').inputValue()).resolves.toBe('staging');
+    await page.close();
+  });
+
   it('works from the keyboard: skip link, navigation, focus on the new view', async () => {
     const page = await open(desktop, '#/overview');
     await page.keyboard.press('Tab');
@@ -244,7 +279,7 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('dashboard in a browser (vi
   });
 
   it('has readable contrast: every text at least 4.5:1 (WCAG AA) on its background', async () => {
-    for (const view of ['overview', 'findings', 'audit', 'network', 'compliance']) {
+    for (const view of ['overview', 'findings', 'audit', 'network', 'compliance', 'fleet']) {
       const page = await open(desktop, `#/${view}`);
       const failures = await page.evaluate<string[]>(CONTRAST_FAILURES);
       expect(failures, `${view}: ${failures.join('\n')}`).toEqual([]);
@@ -256,7 +291,7 @@ describe.skipIf(CHROMIUM === undefined && !REQUIRED)('dashboard in a browser (vi
     if (browser === undefined) throw new Error('no browser');
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     try {
-      for (const view of ['overview', 'findings', 'network', 'audit']) {
+      for (const view of ['overview', 'findings', 'network', 'audit', 'fleet']) {
         const page = await open(phone, `#/${view}`);
         // Against the device width, not innerWidth: a mobile layout viewport grows to fit what overflows.
         const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - 390');

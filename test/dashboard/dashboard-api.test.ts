@@ -15,9 +15,11 @@ import type {
   AlertsPageJson,
   AuditEventJson,
   CanJson,
+  ComparisonJson,
   ExceptionJson,
   FindingDetailJson,
   FindingsPageJson,
+  FleetJson,
   FrameworkJson,
   MetaJson,
   NetworkGraphJson,
@@ -232,7 +234,8 @@ describe('several clusters in one store', () => {
     await demo.store.recordFindings({ cluster: 'staging', at, present: other, complete: true, runId: run });
     await demo.store.finishRun(run, { at, status: 'ok', objects: 5, findings: other.length });
     const meta = await getJson<MetaJson>('/api/meta');
-    expect([...meta.clusters].sort()).toEqual(['demo', 'staging']);
+    // 'elsewhere' is known by an alert recorded above (an audit pipeline's cluster may have nothing else).
+    expect(meta.clusters).toEqual(['demo', 'elsewhere', 'staging']);
     expect(meta.cluster).toBe('demo');
     const staging = await getJson<FindingsPageJson>('/api/findings?cluster=staging&status=all');
     expect(staging.total).toBe(other.length);
@@ -242,6 +245,31 @@ describe('several clusters in one store', () => {
     expect(overview.open.total).toBe(other.filter((f) => f.suppression === undefined).length);
     // The default cluster is unchanged.
     expect((await getJson<FindingsPageJson>('/api/findings?status=all')).total).toBe(demo.report.findings.length);
+  });
+
+  it('sums up the fleet and compares its clusters (after staging was added above)', async () => {
+    const all = await getJson<FleetJson>('/api/fleet?since=7d');
+    expect(all.clusters.map((c) => c.cluster)).toEqual(['demo', 'elsewhere', 'staging']);
+    expect(all.clusters.find((c) => c.cluster === 'elsewhere')).toMatchObject({ open: { total: 0 }, alerts: { total: 1 } });
+    const fleet = await getJson<FleetJson>('/api/fleet?since=7d&clusters=demo,staging');
+    expect(fleet.clusters.map((c) => c.cluster)).toEqual(['demo', 'staging']);
+    expect(fleet.since).toBe('2026-02-23T10:00:00.000Z');
+    const staging = fleet.clusters.find((c) => c.cluster === 'staging');
+    const stagingOpen = demo.report.findings.filter((f) => f.resource.namespace === 'data' && f.suppression === undefined).length;
+    expect(staging?.open.total).toBe(stagingOpen);
+    const cmp = await getJson<ComparisonJson>('/api/fleet/compare?clusters=demo,staging');
+    // staging holds the demo's data namespace only: its findings are common, every other open one is drift.
+    expect(cmp.common).toBe(stagingOpen);
+    expect(cmp.drift.total).toBe((fleet.clusters.find((c) => c.cluster === 'demo')?.open.total ?? 0) - stagingOpen);
+    expect(cmp.drift.findings.every((d) => d.placement.demo === 'open' && d.placement.staging !== 'open')).toBe(true);
+    const bad = async (url: string, text: string): Promise<void> => {
+      const res = await app.inject({ method: 'GET', url, headers: { host: '127.0.0.1:9465' } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json<{ error: string }>().error).toContain(text);
+    };
+    await bad('/api/fleet/compare?clusters=demo', 'at least 2 clusters');
+    await bad('/api/fleet?clusters=demo,nope', 'unknown cluster "nope"');
+    await bad('/api/fleet?since=soon', 'neither a duration nor a time');
   });
 });
 

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { FindingsPageJson, MetaJson } from '../../src/server/api-types.js';
+import type { ComparisonJson, FindingsPageJson, FleetJson, MetaJson } from '../../src/server/api-types.js';
 import { buildDashboardApp } from '../../src/server/dashboard-app.js';
 import { openStore } from '../../src/store/open-store.js';
 import { FakeKubeApiServer } from '../../src/testing/fake-kube-api-server.js';
@@ -30,10 +30,20 @@ describe.skipIf(POSTGRES_URL === undefined)('fleet: several monitors into one Po
     dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-'));
     db = await freshDatabase();
     east = await FakeKubeApiServer.start({
-      objects: [namespaceObject('shop'), podObject('shop', 'east-web', { image: 'nginx:latest' })],
+      objects: [
+        namespaceObject('shop'),
+        podObject('shop', 'east-web', { image: 'nginx:latest' }),
+        namespaceObject('shared'),
+        podObject('shared', 'same', { image: 'redis:latest' }),
+      ],
     });
     west = await FakeKubeApiServer.start({
-      objects: [namespaceObject('ops'), podObject('ops', 'west-tool', { image: 'busybox:latest' })],
+      objects: [
+        namespaceObject('ops'),
+        podObject('ops', 'west-tool', { image: 'busybox:latest' }),
+        namespaceObject('shared'),
+        podObject('shared', 'same', { image: 'redis:latest' }),
+      ],
     });
     writeFileSync(join(dir, 'east.kubeconfig'), east.kubeconfig({ context: 'kind-east' }));
     writeFileSync(join(dir, 'west.kubeconfig'), west.kubeconfig({ context: 'kind-west' }));
@@ -77,6 +87,23 @@ describe.skipIf(POSTGRES_URL === undefined)('fleet: several monitors into one Po
       expect(westNames.has('east-web')).toBe(false);
       // Scan runs carry the cluster too.
       expect(new Set((await store.runs()).map((r) => r.cluster))).toEqual(new Set(['kind-east', 'west-prod']));
+      // The fleet API and `vigil report` compare them: the pod both run is common, each one's own pod is drift.
+      const fleet = (await app.inject({ method: 'GET', url: '/api/fleet' })).json<FleetJson>();
+      expect(fleet.clusters.map((c) => c.cluster)).toEqual(['kind-east', 'west-prod']);
+      const report = await run(process.execPath, [MAIN, 'report', '--store', db.url, '--compare', '-f', 'json', '--limit', '1000'], {
+        cwd: dir,
+      });
+      const cmp = JSON.parse(report.stdout) as ComparisonJson;
+      expect(cmp.clusters).toEqual(['kind-east', 'west-prod']);
+      const drift = (name: string): ComparisonJson['drift']['findings'] => cmp.drift.findings.filter((d) => d.resource.name === name);
+      expect(drift('east-web').length).toBeGreaterThan(0);
+      expect(drift('east-web').every((d) => d.placement['kind-east'] === 'open' && d.placement['west-prod'] === 'unknown')).toBe(true);
+      expect(drift('west-tool').every((d) => d.placement['west-prod'] === 'open' && d.placement['kind-east'] === 'unknown')).toBe(true);
+      expect(drift('same')).toEqual([]);
+      expect(cmp.common).toBeGreaterThan(0);
+      const text = await run(process.execPath, [MAIN, 'report', '--store', db.url], { cwd: dir });
+      expect(text.stdout).toMatch(/^kind-east +sync ok/m);
+      expect(text.stdout).toMatch(/^west-prod +sync ok/m);
     } finally {
       await app.close();
       await store.close();

@@ -5,6 +5,7 @@ import { renderAccess } from './views/access.js';
 import { renderAudit } from './views/audit.js';
 import { renderCompliance } from './views/compliance.js';
 import { renderFindings } from './views/findings.js';
+import { renderFleet } from './views/fleet.js';
 import { renderNetwork } from './views/network.js';
 import { renderOverview } from './views/overview.js';
 
@@ -39,6 +40,7 @@ const VIEWS: Readonly<Record<string, { title: string; render: Renderer }>> = {
   network: { title: 'Network', render: renderNetwork },
   access: { title: 'Access', render: renderAccess },
   audit: { title: 'Audit', render: renderAudit },
+  fleet: { title: 'Fleet', render: renderFleet },
 };
 
 export function parseRoute(hash: string): Route {
