@@ -11,7 +11,7 @@ import { formatSourceLocation } from '../core/source-location.js';
 import type { Inventory } from '../inventory/inventory.js';
 import { auditEventRecordOf } from '../store/audit-event-record.js';
 import type { AuditEventRecord, Store } from '../store/store.js';
-import { deliver } from './finding-alerts.js';
+import { AlertFeed, receiverUrl } from './alert-feed.js';
 import type { MonitorMetrics } from './metrics.js';
 
 export interface MonitorAuditFeedOptions {
@@ -47,11 +47,8 @@ export type MonitorReceiverOptions = Omit<ReceiverOptions, 'handle' | 'onProblem
  * through. Alerts are stored, counted and sent to the same sinks as finding alerts; the monitor's
  * live Inventory is the context, rebuilt only when it has changed.
  */
-export class MonitorAuditFeed {
+export class MonitorAuditFeed extends AlertFeed {
   readonly engine: DetectionEngine;
-  private readonly abort = new AbortController();
-  private readonly tasks: Promise<unknown>[] = [];
-  private receiver: AuditReceiver | undefined;
   private malformed = 0;
   private records: AuditEventRecord[] = [];
   private recording: Promise<void> = Promise.resolve();
@@ -59,6 +56,7 @@ export class MonitorAuditFeed {
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MonitorAuditFeedOptions) {
+    super(options, 'audit');
     this.engine = new DetectionEngine(options.rules, {
       holder: options.holder,
       cluster: options.cluster,
@@ -103,16 +101,12 @@ export class MonitorAuditFeed {
     });
     const address = await receiver.listen();
     this.receiver = receiver;
-    const scheme = options.tls === undefined ? 'http' : 'https';
-    const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-    return `${scheme}://${host}:${address.port}${options.path ?? '/v1/audit'}`;
+    return receiverUrl(address, options.tls, options.path ?? '/v1/audit');
   }
 
-  /** Stop following, let the receiver finish what it accepted, and wait for replays to end. */
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.receiver?.close();
-    await Promise.allSettled(this.tasks);
+  /** Stop as every feed does, then write the event records still queued. */
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.flushRecords();
   }
 
@@ -149,11 +143,6 @@ export class MonitorAuditFeed {
     return this.recording;
   }
 
-  private track<T>(task: Promise<T>): Promise<T> {
-    this.tasks.push(task);
-    return task;
-  }
-
   private async scan(paths: readonly string[], follow?: { signal: AbortSignal; fromStart: boolean }): Promise<AuditScanResult> {
     const result = await scanAuditLogs(paths, {
       rules: this.options.rules,
@@ -175,23 +164,6 @@ export class MonitorAuditFeed {
       `audit: ${paths.join(', ')}: ${result.counts.events} events, ${result.counts.malformed} malformed, ${result.alerts} alerts${this.unrecordable > 0 ? ` (${this.unrecordable} events without an id or time not kept for search)` : ''}`,
     );
     return result;
-  }
-
-  /** Store, count and deliver alerts; a failing store or sink is logged and counted, never fatal. */
-  private async publish(alerts: readonly Alert[]): Promise<void> {
-    if (alerts.length === 0) return;
-    const { store, metrics, sinks, log } = this.options;
-    try {
-      await store.recordAlerts(alerts, new Date().toISOString());
-    } catch (err: unknown) {
-      metrics.storeFailures.inc();
-      log(`audit: could not record ${alerts.length} alert(s) in the store: ${describeError(err)}`);
-    }
-    for (const alert of alerts) metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, source: alert.source });
-    await deliver(sinks, alerts, (sink, message) => {
-      metrics.alertFailures.inc({ sink });
-      log(`audit: alert sink ${sink} failed: ${message}`);
-    });
   }
 }
 

@@ -1,6 +1,5 @@
-import type { Alert, AlertSink } from '../core/alert.js';
+import type { AlertSink } from '../core/alert.js';
 import type { InputProblem } from '../core/errors.js';
-import { describeError } from '../core/errors.js';
 import type { Finding } from '../core/finding.js';
 import { formatSourceLocation } from '../core/source-location.js';
 import type { Inventory } from '../inventory/inventory.js';
@@ -9,7 +8,7 @@ import { correlate } from '../runtime/correlate.js';
 import { FalcoReceiver, type FalcoReceiverOptions } from '../runtime/receiver.js';
 import { scanFalcoAlerts, type RuntimeScanResult } from '../runtime/scan.js';
 import type { Store } from '../store/store.js';
-import { deliver } from './finding-alerts.js';
+import { AlertFeed, receiverUrl } from './alert-feed.js';
 import type { MonitorMetrics } from './metrics.js';
 
 export interface MonitorRuntimeFeedOptions {
@@ -35,15 +34,13 @@ export type MonitorFalcoReceiverOptions = Omit<FalcoReceiverOptions, 'handle' | 
  * monitor already holds. Alerts are stored in the same alert table as audit alerts (with their
  * context and reasons in the record), counted, and sent to the same sinks.
  */
-export class MonitorRuntimeFeed {
+export class MonitorRuntimeFeed extends AlertFeed {
   readonly context: RuntimeContext;
-  private readonly abort = new AbortController();
-  private readonly tasks: Promise<unknown>[] = [];
-  private receiver: FalcoReceiver | undefined;
   private processed = 0;
   private malformed = 0;
 
   constructor(private readonly options: MonitorRuntimeFeedOptions) {
+    super(options, 'falco');
     this.context = new RuntimeContext(options.inventory, {
       findings: () => options.findings(),
       refreshMs: options.refreshMs ?? 10_000,
@@ -81,21 +78,7 @@ export class MonitorRuntimeFeed {
     });
     const address = await receiver.listen();
     this.receiver = receiver;
-    const scheme = options.tls === undefined ? 'http' : 'https';
-    const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-    return `${scheme}://${host}:${address.port}${options.path ?? '/v1/falco'}`;
-  }
-
-  /** Stop following, let the receiver finish what it accepted, and wait for replays to end. */
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.receiver?.close();
-    await Promise.allSettled(this.tasks);
-  }
-
-  private track<T>(task: Promise<T>): Promise<T> {
-    this.tasks.push(task);
-    return task;
+    return receiverUrl(address, options.tls, options.path ?? '/v1/falco');
   }
 
   private problem(problem: InputProblem): void {
@@ -127,22 +110,5 @@ export class MonitorRuntimeFeed {
       `falco: ${paths.join(', ')}: ${result.counts.alerts} alerts (${result.moved.raised} raised, ${result.moved.lowered} lowered), ${result.counts.malformed} malformed`,
     );
     return result;
-  }
-
-  /** Store, count and deliver alerts; a failing store or sink is logged and counted, never fatal. */
-  private async publish(alerts: readonly Alert[]): Promise<void> {
-    if (alerts.length === 0) return;
-    const { store, metrics, sinks, log } = this.options;
-    try {
-      await store.recordAlerts(alerts, new Date().toISOString());
-    } catch (err: unknown) {
-      metrics.storeFailures.inc();
-      log(`falco: could not record ${alerts.length} alert(s) in the store: ${describeError(err)}`);
-    }
-    for (const alert of alerts) metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, source: alert.source });
-    await deliver(sinks, alerts, (sink, message) => {
-      metrics.alertFailures.inc({ sink });
-      log(`falco: alert sink ${sink} failed: ${message}`);
-    });
   }
 }
