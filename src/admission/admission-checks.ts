@@ -5,10 +5,11 @@ import type { ActiveCheck } from '../checks/run-checks.js';
 import { isWorkloadKind } from '../k8s/pod-templates.js';
 
 /**
- * Object-scoped checks whose verdict depends on other objects of the cluster. On one object alone
- * they would be wrong (a NetworkPolicy "selects no pod" when no pod is known), so admission leaves
- * them to `vigil scan` and the monitor. A test reads every object-scoped check's source and fails
- * when one that looks into the Inventory is missing here.
+ * Why each object-scoped check that `reads` other objects cannot judge one object alone (a
+ * NetworkPolicy "selects no pod" when no pod is known), in words for docs/admission.md. Which checks
+ * admission leaves to `vigil scan` and the monitor is decided by `reads` — the same declaration the
+ * monitor relies on — not by this list; a test keeps the two in step, and another fails when a
+ * check looks into the Inventory without declaring `reads`.
  */
 export const NEEDS_CLUSTER_CONTEXT: ReadonlyMap<string, string> = new Map([
   ['control-plane/etcd', 'it reads the kube-system static pods and control-plane flags'],
@@ -30,7 +31,8 @@ export const NEEDS_CLUSTER_CONTEXT: ReadonlyMap<string, string> = new Map([
 /** Why a check cannot run in admission, or undefined when it can. */
 export function notInAdmission(check: Check): string | undefined {
   if (check.target === 'Cluster') return 'it judges the whole cluster, not one object';
-  return NEEDS_CLUSTER_CONTEXT.get(check.id);
+  if (check.reads === undefined || check.reads.length === 0) return undefined;
+  return NEEDS_CLUSTER_CONTEXT.get(check.id) ?? `it reads other objects of the cluster (${check.reads.join(', ')})`;
 }
 
 /** The active checks that can judge one object as it is admitted. */
