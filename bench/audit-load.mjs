@@ -2,11 +2,9 @@
 // target rate for a fixed time, retrying 429 answers after their Retry-After as kube-apiserver's
 // webhook backend does, and samples memory (after a GC when --expose-gc is on). Used by
 // bench/audit-receiver.bench.mjs (60 s) and test/audit/receiver.test.ts (a few seconds).
-import { request as httpsRequest, Agent } from 'node:https';
-import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { Buffer } from 'node:buffer';
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+import { httpPoster, pacedRun } from './paced-load.mjs';
 
 /** One realistic audit event (Metadata level, a mix of verbs and resources), unique auditID. */
 export function loadEvent(n) {
@@ -51,51 +49,11 @@ export async function runLoad({
   onSample,
   retryWaitMs,
 }) {
-  const target = new URL(url);
-  const tls = target.protocol === 'https:';
-  const agent = tls
-    ? new Agent({ keepAlive: true, maxSockets: concurrency, ca })
-    : new HttpAgent({ keepAlive: true, maxSockets: concurrency });
-  const request = tls ? httpsRequest : httpRequest;
-  const post = (body) =>
-    new Promise((resolve, reject) => {
-      const req = request(
-        target,
-        {
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: Number(res.headers['retry-after'] ?? 1) }));
-        },
-      );
-      req.setTimeout(30_000, () => req.destroy(new Error('request timed out')));
-      req.on('error', reject);
-      req.end(body);
-    });
-
-  const totalBatches = Math.ceil((rate * seconds) / batch);
-  const intervalMs = (batch / rate) * 1000;
-  const start = performance.now();
-  let next = 0;
+  const poster = httpPoster({ url, ca, authorization: `Bearer ${token}`, concurrency });
   let sent = 0;
   let accepted = 0;
   let retries = 0;
   let failed = 0;
-  let inFlight = 0;
-  const samples = [];
-  const sample = () => {
-    globalThis.gc?.();
-    const m = process.memoryUsage();
-    const s = { t: Math.round((performance.now() - start) / 1000), heapUsed: m.heapUsed, rss: m.rss };
-    samples.push(s);
-    onSample?.(s);
-  };
-  sample();
-  let lastSample = performance.now();
-  const pending = new Set();
   const sendBatch = async (i) => {
     const events = [];
     for (let k = 0; k < batch; k++) events.push(loadEvent(i * batch + k));
@@ -104,7 +62,7 @@ export async function runLoad({
     // Bounded retries, as the API server's backoff is bounded.
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        const res = await post(body);
+        const res = await poster.post(body);
         if (res.status === 200) {
           accepted += events.length;
           return;
@@ -119,28 +77,14 @@ export async function runLoad({
     }
     failed += events.length;
   };
-  while (next < totalBatches) {
-    const due = start + next * intervalMs;
-    const now = performance.now();
-    if (now < due) await sleep(due - now);
-    if (inFlight >= concurrency) {
-      await Promise.race(pending);
-      continue;
-    }
-    inFlight++;
-    const p = sendBatch(next++).finally(() => {
-      inFlight--;
-      pending.delete(p);
-    });
-    pending.add(p);
-    if (performance.now() - lastSample >= sampleEveryMs) {
-      sample();
-      lastSample = performance.now();
-    }
-  }
-  await Promise.all(pending);
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  sample();
+  const { elapsed, samples } = await pacedRun({
+    total: Math.ceil((rate * seconds) / batch),
+    intervalMs: (batch / rate) * 1000,
+    concurrency,
+    sampleEveryMs,
+    onSample,
+    send: sendBatch,
+  });
+  poster.close();
   return { sent, accepted, failed, retries, elapsed, samples };
 }

@@ -4,11 +4,9 @@
 // neither does this client: every answer other than 200 counts as refused (lost at the sender).
 // Memory is sampled (after a GC when --expose-gc is on). Used by bench/falco-receiver.bench.mjs (60 s)
 // and test/runtime/receiver.test.ts (a few seconds).
-import { Agent, request as httpsRequest } from 'node:https';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Buffer } from 'node:buffer';
-import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
+
+import { httpPoster, pacedRun } from './paced-load.mjs';
 
 const RULES = [
   ['Terminal shell in container', 'Notice', ['T1059', 'container', 'maturity_stable', 'mitre_execution', 'shell']],
@@ -61,78 +59,30 @@ export function falcoAlert(n) {
  * custom header) or `{ basic }` (the token as the password of the URL, as Falco's libcurl sends it).
  */
 export async function runFalcoLoad({ url, auth, ca, rate = 1000, seconds = 60, concurrency = 8, sampleEveryMs = 5000, onSample }) {
-  const target = new URL(url);
-  const tls = target.protocol === 'https:';
-  const agent = tls
-    ? new Agent({ keepAlive: true, maxSockets: concurrency, ca, noDelay: true })
-    : new HttpAgent({ keepAlive: true, maxSockets: concurrency, noDelay: true });
-  const doRequest = tls ? httpsRequest : httpRequest;
   const authorization =
     auth.bearer !== undefined ? `Bearer ${auth.bearer}` : `Basic ${Buffer.from(`vigil:${auth.basic}`).toString('base64')}`;
-  const post = (body) =>
-    new Promise((resolve, reject) => {
-      const req = doRequest(
-        target,
-        {
-          method: 'POST',
-          agent,
-          headers: { 'content-type': 'application/json', authorization, 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.setTimeout(60_000, () => req.destroy(new Error('request timed out')));
-      req.on('error', reject);
-      req.end(body);
-    });
-  const total = Math.round(rate * seconds);
-  const intervalMs = 1000 / rate;
-  const start = performance.now();
+  const poster = httpPoster({ url, ca, authorization, concurrency, timeoutMs: 60_000 });
   let sent = 0;
   let accepted = 0;
   let refused = 0;
   let errors = 0;
-  const samples = [];
-  const sample = () => {
-    globalThis.gc?.();
-    const m = process.memoryUsage();
-    const s = { t: Math.round((performance.now() - start) / 1000), heapUsed: m.heapUsed, rss: m.rss };
-    samples.push(s);
-    onSample?.(s);
-  };
-  sample();
-  let lastSample = performance.now();
-  const pending = new Set();
-  for (let next = 0; next < total;) {
-    const due = start + next * intervalMs;
-    const now = performance.now();
-    if (now < due) await sleep(due - now);
-    if (pending.size >= concurrency) {
-      await Promise.race(pending);
-      continue;
-    }
-    const body = JSON.stringify(falcoAlert(next++));
-    sent++;
-    const p = post(body)
-      .then((status) => {
-        if (status === 200) accepted++;
+  const { elapsed, samples } = await pacedRun({
+    total: Math.round(rate * seconds),
+    intervalMs: 1000 / rate,
+    concurrency,
+    sampleEveryMs,
+    onSample,
+    send: async (i) => {
+      const body = JSON.stringify(falcoAlert(i));
+      sent++;
+      try {
+        if ((await poster.post(body)).status === 200) accepted++;
         else refused++;
-      })
-      .catch(() => {
+      } catch {
         errors++;
-      })
-      .finally(() => pending.delete(p));
-    pending.add(p);
-    if (performance.now() - lastSample >= sampleEveryMs) {
-      sample();
-      lastSample = performance.now();
-    }
-  }
-  await Promise.all(pending);
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  sample();
+      }
+    },
+  });
+  poster.close();
   return { sent, accepted, refused, errors, elapsed, samples };
 }
