@@ -57,6 +57,12 @@ export interface ObjectSubject {
 /** The whole Inventory. */
 export interface ClusterSubject {
   readonly inventory: Inventory;
+  /**
+   * Set only for checks that declare `localReads`, when the monitor re-runs them for some namespaces:
+   * findings about anything outside these namespaces are not wanted (and are dropped), so the check
+   * may skip the work for them. Absent: every namespace.
+   */
+  readonly namespaces?: ReadonlySet<string>;
 }
 
 export type SubjectOf<T extends CheckTarget> = T extends 'PodSpec'
@@ -125,6 +131,22 @@ export interface CheckDefinition<Id extends string, MessageId extends string, Ta
    * looks things up in `subject.inventory`, such as namespace labels).
    */
   readonly reads?: readonly string[];
+  /**
+   * Kinds among `reads` (same syntax) whose objects matter only to their own namespace: a change to
+   * such an object in namespace N can change only the check's results about N, that is its findings on
+   * objects in N or on the Namespace N, and a change to the Namespace N counts as a change in N. The
+   * monitor then re-runs an object-scoped check only on the subjects in N (and the Namespace N), and a
+   * Cluster check only for N (`ClusterSubject.namespaces`). Results about anything else (cluster-scoped
+   * objects) must not depend on these kinds at all. A change to a cluster-scoped object of such a kind
+   * (other than a Namespace) still re-runs everything.
+   */
+  readonly localReads?: readonly string[];
+  /**
+   * Kinds in `reads` (written as there) that the check looks up in some namespaces only, with those
+   * namespaces (control-plane static Pods live in kube-system): a change to an object of the kind in
+   * any other namespace cannot change the check's results.
+   */
+  readonly readsNamespaces?: Readonly<Record<string, readonly string[]>>;
   readonly meta: CheckMeta;
   /** Message templates by id; `{{name}}` placeholders are filled from the report's data. */
   readonly messages: Readonly<Record<MessageId, string>>;

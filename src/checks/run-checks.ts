@@ -50,6 +50,12 @@ export interface EvaluateOptions {
    * can affect this way.
    */
   readonly subjects?: ReadonlySet<string>;
+  /**
+   * Run the Cluster checks that declare `localReads` for these namespaces only (see
+   * `ClusterSubject.namespaces`); their findings about other namespaces and cluster-scoped objects are
+   * dropped. Other Cluster checks run as given.
+   */
+  readonly namespaces?: ReadonlySet<string>;
   /** Called for every finding with the key of the subject it was found on (undefined for Cluster checks). */
   readonly onFinding?: (finding: Finding, subjectKey: string | undefined) => void;
 }
@@ -110,8 +116,30 @@ function templatesToJudge(inventory: Inventory, subjects: ReadonlySet<string> | 
   return out.sort((a, b) => a.owner.id - b.owner.id);
 }
 
-function entriesToJudge(inventory: Inventory, subjects: ReadonlySet<string> | undefined): readonly InventoryObject[] {
-  if (subjects === undefined) return inventory.all();
+/**
+ * The namespace a finding's resource belongs to for `localReads`: its own namespace, or the name of a
+ * Namespace; undefined for other cluster-scoped objects.
+ */
+export function namespaceOfResource(resource: ResourceRef): string | undefined {
+  if (resource.namespace !== undefined) return resource.namespace;
+  return resource.kind === 'Namespace' && apiGroupOf(resource.apiVersion) === '' ? resource.name : undefined;
+}
+
+function entriesToJudge(
+  inventory: Inventory,
+  subjects: ReadonlySet<string> | undefined,
+  kinds: readonly (readonly string[] | undefined)[],
+): readonly InventoryObject[] {
+  if (subjects === undefined) {
+    // Only the kinds the checks run on (a cluster holds far more objects than any check looks at).
+    const out = new Set<InventoryObject>();
+    for (const kind of new Set(kinds.flatMap((k) => k ?? []))) {
+      const slash = kind.indexOf('/');
+      const group = slash < 0 ? '' : kind.slice(0, slash);
+      for (const entry of inventory.ofKind(kind.slice(slash + 1), group === '*' ? {} : { group })) out.add(entry);
+    }
+    return [...out].sort((a, b) => a.id - b.id);
+  }
   return [...subjects].flatMap((key) => inventory.entriesOf(key)).sort((a, b) => a.id - b.id);
 }
 
@@ -244,6 +272,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     subject: unknown,
     pointer: string,
     templateMetadataPointer?: string,
+    wanted?: (finding: Finding) => boolean,
   ): void => {
     const state = { reported: false, notApplicable: false };
     const batch: ReportedFinding[] = [];
@@ -269,6 +298,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
       if (entry !== undefined) record(active.check.id, entry, 'error');
     }
     for (const finding of distinctFingerprints(active.check.id, batch)) {
+      if (wanted !== undefined && !wanted(finding)) continue;
       findings.push(finding);
       options.onFinding?.(finding, entry?.key);
     }
@@ -299,15 +329,19 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     .filter((c) => c.check.target === 'Object')
     .map((active) => ({ active, applies: kindMatcher(active.check.kinds) }));
   if (objectChecks.length > 0) {
-    for (const entry of entriesToJudge(inventory, options.subjects)) {
+    const kinds = objectChecks.map(({ active }) => active.check.kinds);
+    for (const entry of entriesToJudge(inventory, options.subjects, kinds)) {
       for (const { active, applies } of objectChecks) {
         if (applies(entry)) guarded(active, entry, { object: entry.object, entry, inventory }, '');
       }
     }
   }
 
+  const namespaces = options.namespaces;
   for (const active of checks) {
-    if (active.check.target === 'Cluster') guarded(active, undefined, { inventory }, '');
+    if (active.check.target !== 'Cluster') continue;
+    if (namespaces === undefined || active.check.localReads === undefined) guarded(active, undefined, { inventory }, '');
+    else guarded(active, undefined, { inventory, namespaces }, '', undefined, (f) => namespaces.has(namespaceOfResource(f.resource) ?? ''));
   }
 
   findings.sort(compareFindings);

@@ -121,4 +121,46 @@ describe('Inventory', () => {
       ],
     ]);
   });
+
+  it('keeps its namespace views (objects, pod templates, namespaces) equal to the whole through changes', () => {
+    const inventory = new Inventory();
+    const pod = (ns: string, name: string, owner?: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: ns,
+        ...(owner === undefined ? {} : { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, controller: true }] }),
+      },
+      spec: { containers: [{ name: 'c', image: 'x' }] },
+    });
+    const rs = (ns: string, name: string): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name, namespace: ns },
+      spec: { template: { spec: { containers: [{ name: 'c', image: 'x' }] } } },
+    });
+    const steps: (() => void)[] = [
+      () => inventory.add({ object: pod('a', 'p1', 'web') }),
+      () => inventory.add({ object: pod('b', 'p2') }),
+      () => inventory.add({ object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'c' } } }),
+      () => inventory.add({ object: rs('a', 'web') }),
+      () => inventory.add({ object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } } }),
+      () => inventory.remove(inventory.keyOf(rs('a', 'web'))),
+      () => inventory.upsert({ object: pod('b', 'p2', 'web') }),
+      () => inventory.remove(inventory.keyOf(pod('b', 'p2'))),
+    ];
+    for (const step of steps) {
+      step();
+      const names = inventory.namespaces().map((n) => n.name);
+      for (const ns of [...names, 'nowhere']) {
+        expect(inventory.inNamespace(ns)).toEqual(inventory.all().filter((e) => e.ref.namespace === ns));
+        expect(inventory.podTemplatesIn(ns)).toEqual(inventory.podTemplates().filter((t) => t.owner.ref.namespace === ns));
+      }
+      const implied = new Set(inventory.all().flatMap((e) => (e.ref.namespace === undefined ? [] : [e.ref.namespace])));
+      for (const ns of inventory.ofKind('Namespace')) implied.add(ns.ref.name);
+      expect(names).toEqual([...implied].sort());
+    }
+    expect(inventory.namespaces().map((n) => n.name)).toEqual(['a', 'c', 'default']);
+  });
 });

@@ -46,6 +46,8 @@ export class Inventory {
   private readonly entries = new Map<number, InventoryObject>();
   private readonly byKey = new Map<string, InventoryObject[]>();
   private readonly byKind = new Map<string, Set<InventoryObject>>();
+  /** Namespaced objects by namespace (the monitor re-evaluates one namespace at a time). */
+  private readonly byNamespace = new Map<string, Set<InventoryObject>>();
   private readonly crdScopes = new Map<string, boolean>();
   private nextId = 1;
   private changeCount = 0;
@@ -158,6 +160,14 @@ export class Inventory {
       this.byKind.set(kindKey, ofKind);
     }
     ofKind.add(entry);
+    if (ref.namespace !== undefined) {
+      let inNamespace = this.byNamespace.get(ref.namespace);
+      if (inNamespace === undefined) {
+        inNamespace = new Set();
+        this.byNamespace.set(ref.namespace, inNamespace);
+      }
+      inNamespace.add(entry);
+    }
     this.changeCount++;
     return entry;
   }
@@ -174,6 +184,12 @@ export class Inventory {
     for (const entry of removed) {
       this.entries.delete(entry.id);
       this.byKind.get(`${apiGroupOf(entry.ref.apiVersion)}/${entry.ref.kind}`)?.delete(entry);
+      const namespace = entry.ref.namespace;
+      const inNamespace = namespace === undefined ? undefined : this.byNamespace.get(namespace);
+      if (namespace !== undefined && inNamespace !== undefined) {
+        inNamespace.delete(entry);
+        if (inNamespace.size === 0) this.byNamespace.delete(namespace);
+      }
     }
     if (removed.length > 0) {
       this.byKey.delete(key);
@@ -217,6 +233,12 @@ export class Inventory {
     return out.sort((a, b) => a.id - b.id);
   }
 
+  /** The objects that live in a namespace (not the Namespace object itself), in the order added. */
+  inNamespace(namespace: string): InventoryObject[] {
+    const set = this.byNamespace.get(namespace);
+    return set === undefined ? [] : [...set].sort((a, b) => a.id - b.id);
+  }
+
   /** The object with this identity (the first, if it is defined more than once). */
   get(group: string, kind: string, namespace: string | undefined, name: string): InventoryObject | undefined {
     return this.byKey.get(`${group}/${kind}/${namespace ?? ''}/${name}`)?.[0];
@@ -236,9 +258,8 @@ export class Inventory {
         });
       }
     }
-    for (const entry of this.entries.values()) {
-      const ns = entry.ref.namespace;
-      if (ns !== undefined && !byName.has(ns)) byName.set(ns, { name: ns, labels: {}, implied: true });
+    for (const ns of this.byNamespace.keys()) {
+      if (!byName.has(ns)) byName.set(ns, { name: ns, labels: {}, implied: true });
     }
     const value = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.cachedNamespaces = { version: this.changeCount, value };
@@ -260,6 +281,18 @@ export class Inventory {
       if (template !== undefined) value.push({ owner: entry, template });
     }
     this.cachedTemplates = { version: this.changeCount, value };
+    return value;
+  }
+
+  /** The pod templates of one namespace's workloads: `podTemplates()` of the objects in it, in the same order. */
+  podTemplatesIn(namespace: string): WorkloadTemplate[] {
+    if (this.cachedTemplates?.version === this.changeCount)
+      return this.cachedTemplates.value.filter((t) => t.owner.ref.namespace === namespace);
+    const value: WorkloadTemplate[] = [];
+    for (const entry of this.inNamespace(namespace)) {
+      const template = this.templateOf(entry);
+      if (template !== undefined) value.push(template);
+    }
     return value;
   }
 

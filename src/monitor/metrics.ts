@@ -128,8 +128,16 @@ export class MonitorMetrics {
       if (entry === undefined) counts.set(key, { severity: f.severity, area: f.area, namespace, n: 1 });
       else entry.n++;
     }
+    this.setFindingCounts(counts.values(), suppressed);
+  }
+
+  /** Set the findings gauges from counts already made (by severity, area and namespace). */
+  setFindingCounts(
+    counts: Iterable<{ readonly severity: string; readonly area: string; readonly namespace: string; readonly n: number }>,
+    suppressed: number,
+  ): void {
     this.findings.reset();
-    for (const { severity, area, namespace, n } of counts.values()) this.findings.set({ severity, area, namespace }, n);
+    for (const { severity, area, namespace, n } of counts) this.findings.set({ severity, area, namespace }, n);
     this.suppressed.set(suppressed);
   }
 

@@ -326,7 +326,10 @@ export class Monitor {
     metrics?.transitions.inc({ transition: 'reopened' }, transitions.reopened.length);
     metrics?.transitions.inc({ transition: 'resolved' }, transitions.resolved.length);
     metrics?.lastEvaluation.set(Date.parse(at) / 1000);
-    metrics?.setFindings(this.evaluator.current());
+    if (metrics !== undefined) {
+      const { counts, suppressed } = this.evaluator.tallies();
+      metrics.setFindingCounts(counts, suppressed);
+    }
     for (const [kind, n] of this.kindCounts) metrics?.objects.set({ kind }, n);
     const quiet = mode === 'full' && this.baseline === true && this.options.alertOnBaseline !== true && !this.status.ready;
     if (!quiet) await this.alert(transitions.opened, transitions.reopened, at);

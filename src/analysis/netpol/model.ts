@@ -83,6 +83,13 @@ export interface ModelOptions {
    * behaviours the concept page allows for plugins).
    */
   readonly hostNetwork?: 'out-of-scope' | 'ordinary';
+  /**
+   * Only the pods and policies of these namespaces (every namespace is still listed, with its labels):
+   * a partial model, exactly the full model's pods and policies of those namespaces, for questions
+   * that stay inside them (which pods a namespace's policies isolate), not for reachability from
+   * elsewhere. The monitor re-evaluates one namespace this way.
+   */
+  readonly namespaces?: ReadonlySet<string>;
 }
 
 const HOST_NETWORK_REASON =
@@ -174,10 +181,22 @@ export function buildNetworkModel(inventory: Inventory, options: ModelOptions = 
     namespaces.set(ns.name, { name: ns.name, labels, implied: ns.implied, ...(ns.object === undefined ? {} : { entry: ns.object }) });
   }
 
+  const only = options.namespaces;
+  const ofKind = (kind: string, group: string): InventoryObject[] =>
+    only === undefined
+      ? inventory.ofKind(kind, { group })
+      : [...only]
+          .flatMap((ns) => inventory.inNamespace(ns).filter((e) => e.ref.kind === kind && apiGroupOf(e.ref.apiVersion) === group))
+          .sort((a, b) => a.id - b.id);
+  const templates =
+    only === undefined
+      ? inventory.podTemplates()
+      : [...only].flatMap((ns) => inventory.podTemplatesIn(ns)).sort((a, b) => a.owner.id - b.owner.id);
+
   const policies: CompiledPolicy[] = [];
   const rejectedPolicies: CompiledPolicy[] = [];
   const seenPolicies = new Map<string, InventoryObject>();
-  for (const entry of inventory.ofKind('NetworkPolicy', { group: 'networking.k8s.io' })) {
+  for (const entry of ofKind('NetworkPolicy', 'networking.k8s.io')) {
     const namespace = entry.ref.namespace ?? inventory.defaultNamespace;
     const first = seenPolicies.get(entry.key);
     if (first !== undefined) {
@@ -192,7 +211,7 @@ export function buildNetworkModel(inventory: Inventory, options: ModelOptions = 
       continue;
     }
     seenPolicies.set(entry.key, entry);
-    const policy = compilePolicy(entry.object, namespace, entry);
+    const policy = compiledPolicyOf(entry, namespace);
     problems.push(...policy.problems);
     (policy.valid ? policies : rejectedPolicies).push(policy);
   }
@@ -206,7 +225,7 @@ export function buildNetworkModel(inventory: Inventory, options: ModelOptions = 
     return id;
   };
 
-  for (const entry of inventory.ofKind('Pod', { group: '' })) {
+  for (const entry of ofKind('Pod', '')) {
     const template = podTemplateOf(entry.object);
     const namespace = entry.ref.namespace ?? inventory.defaultNamespace;
     const chain = controllersAbove(inventory, entry);
@@ -232,7 +251,7 @@ export function buildNetworkModel(inventory: Inventory, options: ModelOptions = 
     pods.push(outOfScope === undefined ? pod : { ...pod, outOfScope });
   }
 
-  for (const { owner, template } of inventory.podTemplates()) {
+  for (const { owner, template } of templates) {
     const kind = owner.ref.kind;
     if (kind === 'Pod' || kind === 'PodTemplate') continue;
     // Workloads whose pods are in the input are represented by those pods (they carry IPs and real labels).
@@ -299,13 +318,35 @@ export function buildNetworkModel(inventory: Inventory, options: ModelOptions = 
   };
 }
 
-const cache = new WeakMap<Inventory, { version: number; model: NetworkModel }>();
+// Inventory entries are immutable (a change replaces the entry), so a policy is compiled once.
+const compiled = new WeakMap<InventoryObject, CompiledPolicy>();
 
-/** The network model of an Inventory with default options, built once per Inventory version (checks share it). */
-export function networkModelOf(inventory: Inventory): NetworkModel {
-  const cached = cache.get(inventory);
-  if (cached?.version === inventory.version) return cached.model;
-  const model = buildNetworkModel(inventory);
-  cache.set(inventory, { version: inventory.version, model });
+function compiledPolicyOf(entry: InventoryObject, namespace: string): CompiledPolicy {
+  let policy = compiled.get(entry);
+  if (policy?.namespace !== namespace) {
+    policy = compilePolicy(entry.object, namespace, entry);
+    compiled.set(entry, policy);
+  }
+  return policy;
+}
+
+const cache = new WeakMap<Inventory, { version: number; models: Map<string, NetworkModel> }>();
+
+/**
+ * The network model of an Inventory with default options, built once per Inventory version (checks
+ * share it); with `namespaces`, the partial model of those namespaces (see `ModelOptions.namespaces`).
+ */
+export function networkModelOf(inventory: Inventory, namespaces?: ReadonlySet<string>): NetworkModel {
+  let cached = cache.get(inventory);
+  if (cached?.version !== inventory.version) {
+    cached = { version: inventory.version, models: new Map() };
+    cache.set(inventory, cached);
+  }
+  const key = namespaces === undefined ? '' : `\u0000${[...namespaces].sort().join('\u0000')}`;
+  let model = cached.models.get(key);
+  if (model === undefined) {
+    model = buildNetworkModel(inventory, namespaces === undefined ? {} : { namespaces });
+    cached.models.set(key, model);
+  }
   return model;
 }

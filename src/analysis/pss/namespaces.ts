@@ -56,6 +56,8 @@ export interface NamespaceAnalysisOptions extends EvaluateOptions {
   readonly configuration?: PodSecurityConfiguration;
   /** The user that creates bare Pods, for username exemptions (controllers' users are known). */
   readonly user?: string;
+  /** Report these namespaces only (each report is the same as in the report of every namespace). */
+  readonly namespaces?: ReadonlySet<string>;
 }
 
 /** `web` for a Pod, `deployment/web` for a workload: the name a dry-run warning gives it. */
@@ -134,12 +136,20 @@ const STRICTEST_FIRST: readonly PssLevel[] = ['restricted', 'baseline'];
  */
 export function analyzeNamespaces(inventory: Inventory, options: NamespaceAnalysisOptions = {}): NamespaceReport[] {
   const configuration = options.configuration ?? DEFAULT_CONFIGURATION;
+  const only = options.namespaces;
   const templatesByNamespace = new Map<string, { owner: InventoryObject; template: PodTemplate }[]>();
-  for (const { owner, template } of inventory.podTemplates()) {
+  const templates = only === undefined ? inventory.podTemplates() : [...only].flatMap((ns) => inventory.podTemplatesIn(ns));
+  for (const { owner, template } of templates) {
     const ns = owner.ref.namespace ?? inventory.defaultNamespace;
-    templatesByNamespace.set(ns, [...(templatesByNamespace.get(ns) ?? []), { owner, template }]);
+    let list = templatesByNamespace.get(ns);
+    if (list === undefined) {
+      list = [];
+      templatesByNamespace.set(ns, list);
+    }
+    list.push({ owner, template });
   }
-  return inventory.namespaces().map((ns) => {
+  const namespaces = only === undefined ? inventory.namespaces() : inventory.namespaces().filter((ns) => only.has(ns.name));
+  return namespaces.map((ns) => {
     const policy = namespacePolicy(ns.labels, configuration.defaults);
     const workloads = (templatesByNamespace.get(ns.name) ?? []).map(({ owner, template }) =>
       judgement(owner, template, ns.name, policy, options, configuration),

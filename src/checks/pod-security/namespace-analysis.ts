@@ -22,14 +22,27 @@ export function configurationOf(inventory: Inventory): PodSecurityConfiguration 
   return DEFAULT_CONFIGURATION;
 }
 
-// The namespace checks share one analysis per Inventory state.
-const cache = new WeakMap<Inventory, { version: number; reports: NamespaceReport[] }>();
+// The namespace checks share one analysis per Inventory state (and set of namespaces).
+const cache = new WeakMap<Inventory, { version: number; reports: Map<string, NamespaceReport[]> }>();
 
-/** Every namespace's Pod Security report, computed once per Inventory state for all the namespace checks. */
-export function namespaceReportsOf(inventory: Inventory): NamespaceReport[] {
-  const cached = cache.get(inventory);
-  if (cached?.version === inventory.version) return cached.reports;
-  const reports = analyzeNamespaces(inventory, { configuration: configurationOf(inventory) });
-  cache.set(inventory, { version: inventory.version, reports });
+/**
+ * Every namespace's Pod Security report (or those of some namespaces), computed once per Inventory
+ * state for all the namespace checks.
+ */
+export function namespaceReportsOf(inventory: Inventory, namespaces?: ReadonlySet<string>): NamespaceReport[] {
+  let cached = cache.get(inventory);
+  if (cached?.version !== inventory.version) {
+    cached = { version: inventory.version, reports: new Map() };
+    cache.set(inventory, cached);
+  }
+  const key = namespaces === undefined ? '' : `\u0000${[...namespaces].sort().join('\u0000')}`;
+  let reports = cached.reports.get(key);
+  if (reports === undefined) {
+    reports = analyzeNamespaces(inventory, {
+      configuration: configurationOf(inventory),
+      ...(namespaces === undefined ? {} : { namespaces }),
+    });
+    cached.reports.set(key, reports);
+  }
   return reports;
 }

@@ -6,6 +6,8 @@ export default defineCheck({
   target: 'Object',
   kinds: CONTROL_PLANE_KINDS,
   reads: ['Pod', 'vigil.dev/ControlPlaneFlags'],
+  // The API server's static Pod, for its client CA.
+  readsNamespaces: { Pod: ['kube-system'] },
   meta: {
     title: 'etcd does not require mutual TLS',
     area: 'control-plane',

@@ -7,6 +7,7 @@ export default defineCheck({
   id: 'mesh/injection-disabled',
   target: 'PodSpec',
   reads: ['Namespace'],
+  localReads: ['Namespace'],
   meta: {
     title: 'Workload opts out of the mesh in a meshed namespace',
     area: 'mesh',

@@ -29,6 +29,8 @@ export default defineCheck({
   target: 'Object',
   kinds: ['Namespace'],
   reads: ['Namespace', ...WORKLOAD_READS],
+  // Whether a namespace has workloads is its own business; which namespaces are meshed is everyone's.
+  localReads: WORKLOAD_READS,
   meta: {
     title: 'Namespace outside the service mesh',
     area: 'mesh',
@@ -57,7 +59,7 @@ export default defineCheck({
       .filter((ns) => namespaceMesh(stringMap(ns.object.metadata.labels), stringMap(ns.object.metadata.annotations)) !== undefined)
       .map((ns) => ns.ref.name);
     // Without a mesh in use, or without workloads here, there is no unprotected traffic to speak of.
-    const hasWorkloads = inventory.podTemplates().some((t) => t.owner.ref.namespace === name);
+    const hasWorkloads = inventory.podTemplatesIn(name).length > 0;
     if (meshed.length === 0 || !hasWorkloads) {
       ctx.notApplicable();
       return;

@@ -40,6 +40,7 @@ function imagesOf(entry: InventoryObject): string[] {
 export default defineCheck({
   id: 'network/cni-not-enforcing',
   target: 'Cluster',
+  reads: ['networking.k8s.io/NetworkPolicy', 'apps/DaemonSet', 'ConfigMap'],
   meta: {
     title: 'NetworkPolicies exist but the network plugin does not enforce them',
     area: 'network',

@@ -15,6 +15,7 @@ import { parseImageReference } from '../../../k8s/image-reference.js';
 import { podTemplateOf } from '../../../k8s/pod-templates.js';
 import { defineCheck } from '../../define-check.js';
 import { ruleName, workloadName, workloadsOf } from '../netpol-subjects.js';
+import { NETWORK_READS } from '../../reads.js';
 
 /** Label that marks (`"true"`) or unmarks (`"false"`) a workload as sensitive, whatever it runs. */
 export const SENSITIVE_LABEL = 'vigil.dev/sensitive';
@@ -82,6 +83,8 @@ function tokens(value: string): string[] {
 export default defineCheck({
   id: 'network/external-ingress-to-sensitive',
   target: 'Cluster',
+  reads: NETWORK_READS,
+  localReads: NETWORK_READS,
   meta: {
     title: 'Sensitive workload accepts connections from outside the cluster',
     area: 'network',
@@ -106,8 +109,8 @@ export default defineCheck({
     open: 'Sensitive workload {{workload}} ({{why}}) is not isolated for ingress: every address that can route to the pod network can connect on every port.',
     external: 'Sensitive workload {{workload}} ({{why}}) accepts connections from outside the cluster: {{sources}}.',
   },
-  run({ inventory }, ctx) {
-    const model = networkModelOf(inventory);
+  run({ inventory, namespaces }, ctx) {
+    const model = networkModelOf(inventory, namespaces);
     const names = new Set(ctx.options.names.map((n) => n.toLowerCase()));
 
     const whySensitive = (pod: ModelPod): string | undefined => {

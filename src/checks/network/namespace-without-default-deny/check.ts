@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { networkModelOf, type CompiledPolicy, type Direction } from '../../../analysis/netpol/index.js';
 import { defineCheck } from '../../define-check.js';
+import { NETWORK_READS } from '../../reads.js';
 
 /** A policy that selects every pod of its namespace and isolates the direction without allowing everything. */
 function isDefaultDeny(policy: CompiledPolicy, direction: Direction): boolean {
@@ -14,6 +15,9 @@ function isDefaultDeny(policy: CompiledPolicy, direction: Direction): boolean {
 export default defineCheck({
   id: 'network/namespace-without-default-deny',
   target: 'Cluster',
+  // The Namespace object is what findings are reported on.
+  reads: ['Namespace', ...NETWORK_READS],
+  localReads: ['Namespace', ...NETWORK_READS],
   meta: {
     title: 'Namespace has no default-deny NetworkPolicy',
     area: 'network',
@@ -37,8 +41,8 @@ export default defineCheck({
     egress:
       'Namespace "{{namespace}}" ({{pods}} workload(s)) has no default-deny egress policy: a pod that no policy selects for egress can connect anywhere.',
   },
-  run({ inventory }, ctx) {
-    const model = networkModelOf(inventory);
+  run({ inventory, namespaces }, ctx) {
+    const model = networkModelOf(inventory, namespaces);
     const ignored = new Set(ctx.options.ignoreNamespaces);
     const workloads = new Map<string, Set<unknown>>();
     for (const pod of model.pods) {

@@ -8,6 +8,7 @@ export default defineCheck({
   target: 'Object',
   kinds: ['networking.k8s.io/NetworkPolicy'],
   reads: ['Namespace', ...WORKLOAD_READS],
+  localReads: ['Namespace', ...WORKLOAD_READS],
   meta: {
     title: 'NetworkPolicy selects no pod',
     area: 'network',
@@ -26,7 +27,7 @@ export default defineCheck({
     const policy = compiledPolicyOf(entry);
     // Invalid policies are reported by network/invalid-policy.
     if (!policy.valid) return;
-    const model = networkModelOf(inventory);
+    const model = networkModelOf(inventory, new Set([policy.namespace]));
     const pods = model.pods.filter((p) => p.namespace === policy.namespace);
     // Without any workload of the namespace in the input, nothing can be said about what it selects.
     if (pods.length === 0) return;

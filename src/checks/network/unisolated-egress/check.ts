@@ -1,10 +1,13 @@
 import { networkModelOf, policiesSelecting } from '../../../analysis/netpol/index.js';
 import { defineCheck } from '../../define-check.js';
 import { workloadName, workloadsOf } from '../netpol-subjects.js';
+import { NETWORK_READS } from '../../reads.js';
 
 export default defineCheck({
   id: 'network/unisolated-egress',
   target: 'Cluster',
+  reads: NETWORK_READS,
+  localReads: NETWORK_READS,
   meta: {
     title: 'Pod is not isolated for egress',
     area: 'network',
@@ -21,8 +24,8 @@ export default defineCheck({
     notSelected:
       '{{workload}} is not isolated for egress: none of the {{count}} NetworkPolicy object(s) in namespace "{{namespace}}" selects it for egress, so it can connect to every pod in the cluster and every address outside it.',
   },
-  run({ inventory }, ctx) {
-    const model = networkModelOf(inventory);
+  run({ inventory, namespaces }, ctx) {
+    const model = networkModelOf(inventory, namespaces);
     for (const workload of workloadsOf(model)) {
       const open = workload.pods.find((pod) => policiesSelecting(model, pod, 'egress').length === 0);
       if (open === undefined) continue;

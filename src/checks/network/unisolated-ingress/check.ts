@@ -1,10 +1,13 @@
 import { networkModelOf, policiesSelecting } from '../../../analysis/netpol/index.js';
 import { defineCheck } from '../../define-check.js';
 import { workloadName, workloadsOf } from '../netpol-subjects.js';
+import { NETWORK_READS } from '../../reads.js';
 
 export default defineCheck({
   id: 'network/unisolated-ingress',
   target: 'Cluster',
+  reads: NETWORK_READS,
+  localReads: NETWORK_READS,
   meta: {
     title: 'Pod is not isolated for ingress',
     area: 'network',
@@ -21,8 +24,8 @@ export default defineCheck({
     notSelected:
       '{{workload}} is not isolated for ingress: none of the {{count}} NetworkPolicy object(s) in namespace "{{namespace}}" selects its labels for ingress, so every pod in the cluster and every address that can route to it can connect on every port.',
   },
-  run({ inventory }, ctx) {
-    const model = networkModelOf(inventory);
+  run({ inventory, namespaces }, ctx) {
+    const model = networkModelOf(inventory, namespaces);
     for (const workload of workloadsOf(model)) {
       // A workload counts as isolated only when every one of its pods is.
       const open = workload.pods.find((pod) => policiesSelecting(model, pod, 'ingress').length === 0);

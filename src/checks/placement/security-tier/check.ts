@@ -19,6 +19,7 @@ export default defineCheck({
   id: 'placement/security-tier',
   target: 'PodSpec',
   reads: ['Namespace', 'Node'],
+  localReads: ['Namespace'],
   meta: {
     title: 'Workload can be scheduled outside its security tier',
     area: 'placement',

@@ -1,10 +1,13 @@
 import { policyText } from '../../../analysis/pss/index.js';
 import { defineCheck } from '../../define-check.js';
+import { PSS_LOCAL_READS, PSS_READS } from '../../reads.js';
 import { namespaceReportsOf } from '../namespace-analysis.js';
 
 export default defineCheck({
   id: 'pod-security/enforce-violation',
   target: 'Cluster',
+  reads: PSS_READS,
+  localReads: PSS_LOCAL_READS,
   meta: {
     title: 'Workload violates its namespace’s enforced Pod Security level',
     area: 'pod-security',
@@ -19,8 +22,8 @@ export default defineCheck({
     violation:
       '{{kind}} "{{name}}" cannot run in namespace "{{namespace}}": its pods violate PodSecurity "{{policy}}": {{reason}} ({{detail}}).',
   },
-  run({ inventory }, ctx) {
-    for (const report of namespaceReportsOf(inventory)) {
+  run({ inventory, namespaces }, ctx) {
+    for (const report of namespaceReportsOf(inventory, namespaces)) {
       for (const workload of report.modes.enforce.violators) {
         for (const violation of workload.results.enforce.violations) {
           ctx.report({

@@ -1,11 +1,14 @@
 import { compareLevels, levelLabel, policyText } from '../../../analysis/pss/index.js';
 import { appendPointer } from '../../../core/json-pointer.js';
 import { defineCheck } from '../../define-check.js';
+import { PSS_LOCAL_READS, PSS_READS } from '../../reads.js';
 import { namespaceReportsOf } from '../namespace-analysis.js';
 
 export default defineCheck({
   id: 'pod-security/namespace-could-tighten',
   target: 'Cluster',
+  reads: PSS_READS,
+  localReads: PSS_LOCAL_READS,
   meta: {
     title: 'Namespace could enforce a stricter Pod Security level',
     area: 'pod-security',
@@ -19,8 +22,8 @@ export default defineCheck({
     tighten:
       'Namespace "{{name}}" enforces {{current}}, but all {{count}} workload(s) in it pass {{possible}} today: raise pod-security.kubernetes.io/enforce to {{level}}.',
   },
-  run({ inventory }, ctx) {
-    for (const report of namespaceReportsOf(inventory)) {
+  run({ inventory, namespaces }, ctx) {
+    for (const report of namespaceReportsOf(inventory, namespaces)) {
       // Unlabelled namespaces are pod-security/namespace-missing-enforce's concern; empty ones say nothing.
       if (report.object === undefined || report.exempt || !report.policy.labelled.enforce || report.workloads.length === 0) continue;
       if (report.policy.errors.some((e) => e.label === levelLabel('enforce'))) continue;

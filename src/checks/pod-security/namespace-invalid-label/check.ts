@@ -1,6 +1,7 @@
 import { formatLabelError, PSS_MODES, versionLabel, type LabelError } from '../../../analysis/pss/index.js';
 import { appendPointer } from '../../../core/json-pointer.js';
 import { defineCheck } from '../../define-check.js';
+import { PSS_LOCAL_READS, PSS_READS } from '../../reads.js';
 import { namespaceReportsOf } from '../namespace-analysis.js';
 
 /** What the admission controller uses instead of an invalid value (fail closed for enforce, open for the others). */
@@ -14,6 +15,8 @@ function fallback(error: LabelError): string {
 export default defineCheck({
   id: 'pod-security/namespace-invalid-label',
   target: 'Cluster',
+  reads: PSS_READS,
+  localReads: PSS_LOCAL_READS,
   meta: {
     title: 'Namespace has an invalid Pod Security label',
     area: 'pod-security',
@@ -27,8 +30,8 @@ export default defineCheck({
   messages: {
     invalid: 'Namespace "{{name}}": {{error}}; {{fallback}}.',
   },
-  run({ inventory }, ctx) {
-    for (const report of namespaceReportsOf(inventory)) {
+  run({ inventory, namespaces }, ctx) {
+    for (const report of namespaceReportsOf(inventory, namespaces)) {
       if (report.object === undefined) continue;
       for (const error of report.policy.errors) {
         ctx.report({

@@ -2,6 +2,7 @@ import { levelLabel, policyText } from '../../../analysis/pss/index.js';
 import { appendPointer } from '../../../core/json-pointer.js';
 import { stringMap } from '../../../k8s/guards.js';
 import { defineCheck } from '../../define-check.js';
+import { PSS_LOCAL_READS, PSS_READS } from '../../reads.js';
 import { namespaceReportsOf } from '../namespace-analysis.js';
 
 const PLAN = {
@@ -15,6 +16,8 @@ const PLAN = {
 export default defineCheck({
   id: 'pod-security/namespace-missing-enforce',
   target: 'Cluster',
+  reads: PSS_READS,
+  localReads: PSS_LOCAL_READS,
   meta: {
     title: 'Namespace has no Pod Security enforce label',
     area: 'pod-security',
@@ -28,8 +31,8 @@ export default defineCheck({
   messages: {
     missing: 'Namespace "{{name}}" has no pod-security.kubernetes.io/enforce label, so its pods are admitted at {{policy}}; {{plan}}.',
   },
-  run({ inventory }, ctx) {
-    for (const report of namespaceReportsOf(inventory)) {
+  run({ inventory, namespaces }, ctx) {
+    for (const report of namespaceReportsOf(inventory, namespaces)) {
       // Only namespaces whose definition was read: the labels of an implied namespace are unknown.
       if (report.object === undefined || report.exempt) continue;
       if (Object.hasOwn(stringMap(report.object.object.metadata.labels), levelLabel('enforce'))) continue;

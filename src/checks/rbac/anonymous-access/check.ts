@@ -2,6 +2,7 @@ import { describeObject, describeRule, describeSubject } from '../../../analysis
 import { RbacIndex, subjectRefOf } from '../../../analysis/rbac/rbac-index.js';
 import { ANONYMOUS_USER, UNAUTHENTICATED_GROUP } from '../../../analysis/rbac/user-info.js';
 import { defineCheck } from '../../define-check.js';
+import { RBAC_INDEX_READS } from '../../reads.js';
 import { whereBindingHolds } from '../risks.js';
 
 /** What the bootstrap policy's system:public-info-viewer lets anyone read: health and version. */
@@ -22,6 +23,7 @@ function exposure(
 export default defineCheck({
   id: 'rbac/anonymous-access',
   target: 'Cluster',
+  reads: RBAC_INDEX_READS,
   meta: {
     title: 'Grant to anonymous or unauthenticated requests',
     area: 'rbac',

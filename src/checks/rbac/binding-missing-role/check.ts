@@ -1,6 +1,7 @@
 import { describeObject } from '../../../analysis/rbac/describe.js';
 import { RbacIndex } from '../../../analysis/rbac/rbac-index.js';
 import { defineCheck } from '../../define-check.js';
+import { RBAC_INDEX_READS } from '../../reads.js';
 
 /**
  * ClusterRoles every cluster has (the bootstrap policy): a binding to one is not dangling even when
@@ -15,6 +16,7 @@ function isBuiltInClusterRole(name: string): boolean {
 export default defineCheck({
   id: 'rbac/binding-missing-role',
   target: 'Cluster',
+  reads: RBAC_INDEX_READS,
   meta: {
     title: 'Binding refers to a role that does not exist',
     area: 'rbac',

@@ -1,6 +1,7 @@
 import { describeObject, describeSubject } from '../../../analysis/rbac/describe.js';
 import { RbacIndex, subjectRefOf } from '../../../analysis/rbac/rbac-index.js';
 import { defineCheck } from '../../define-check.js';
+import { RBAC_INDEX_READS } from '../../reads.js';
 import { grantData, subjectPointer } from '../grant-messages.js';
 import { isDefaultBinding, judgedSubjects, subjectOptions } from '../judged-subjects.js';
 import { riskyBindingSubjects, RISKS } from '../risks.js';
@@ -8,6 +9,7 @@ import { riskyBindingSubjects, RISKS } from '../risks.js';
 export default defineCheck({
   id: 'rbac/cluster-admin-binding',
   target: 'Cluster',
+  reads: RBAC_INDEX_READS,
   meta: {
     title: 'Subject bound to cluster-admin (or an equivalent role)',
     area: 'rbac',

@@ -1,5 +1,6 @@
 import { RbacIndex } from '../../../analysis/rbac/rbac-index.js';
 import { defineCheck } from '../../define-check.js';
+import { RBAC_INDEX_READS } from '../../reads.js';
 import { grantData, joinWords, subjectPointer } from '../grant-messages.js';
 import { judgedSubjects, subjectOptions } from '../judged-subjects.js';
 import { riskyBindingSubjects, RISKS, type SubjectRisk } from '../risks.js';
@@ -13,6 +14,7 @@ function subjectKey(risk: SubjectRisk): string {
 export default defineCheck({
   id: 'rbac/csr-approval',
   target: 'Cluster',
+  reads: RBAC_INDEX_READS,
   meta: {
     title: 'Subject can approve certificate signing requests',
     area: 'rbac',

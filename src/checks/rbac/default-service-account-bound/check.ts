@@ -1,11 +1,13 @@
 import { describeObject } from '../../../analysis/rbac/describe.js';
 import { RbacIndex, subjectRefOf } from '../../../analysis/rbac/rbac-index.js';
 import { defineCheck } from '../../define-check.js';
+import { RBAC_INDEX_READS } from '../../reads.js';
 import { isDefaultBinding } from '../judged-subjects.js';
 
 export default defineCheck({
   id: 'rbac/default-service-account-bound',
   target: 'Cluster',
+  reads: RBAC_INDEX_READS,
   meta: {
     title: 'The default service account is granted a role',
     area: 'rbac',

@@ -1,5 +1,6 @@
 import { RbacIndex } from '../../../analysis/rbac/rbac-index.js';
 import { defineCheck } from '../../define-check.js';
+import { RBAC_INDEX_READS } from '../../reads.js';
 import { grantData, joinWords, subjectPointer } from '../grant-messages.js';
 import { judgedSubjects, subjectOptions } from '../judged-subjects.js';
 import { describeRiskRequest, riskyBindingSubjects, RISKS } from '../risks.js';
@@ -7,6 +8,7 @@ import { describeRiskRequest, riskyBindingSubjects, RISKS } from '../risks.js';
 export default defineCheck({
   id: 'rbac/escalate-bind',
   target: 'Cluster',
+  reads: RBAC_INDEX_READS,
   meta: {
     title: 'Subject can escalate or bind roles',
     area: 'rbac',

@@ -1,5 +1,6 @@
 import { RbacIndex } from '../../../analysis/rbac/rbac-index.js';
 import { defineCheck } from '../../define-check.js';
+import { RBAC_INDEX_READS } from '../../reads.js';
 import { grantData, joinWords, subjectPointer } from '../grant-messages.js';
 import { judgedSubjects, subjectOptions } from '../judged-subjects.js';
 import { riskyBindingSubjects, RISKS, verbsOf } from '../risks.js';
@@ -7,6 +8,7 @@ import { riskyBindingSubjects, RISKS, verbsOf } from '../risks.js';
 export default defineCheck({
   id: 'rbac/nodes-proxy',
   target: 'Cluster',
+  reads: RBAC_INDEX_READS,
   meta: {
     title: 'Subject can reach the kubelet API through nodes/proxy',
     area: 'rbac',

@@ -3,6 +3,7 @@ import type { Inventory } from '../../../inventory/inventory.js';
 import { arrayOrEmpty, isRecord, stringOrUndefined } from '../../../k8s/guards.js';
 import type { PodSpec } from '../../../k8s/types.js';
 import { defineCheck } from '../../define-check.js';
+import { RBAC_INDEX_READS, WORKLOAD_READS } from '../../reads.js';
 import { grantData, joinWords, subjectPointer } from '../grant-messages.js';
 import { judgedSubjects, subjectOptions } from '../judged-subjects.js';
 import { riskyBindingSubjects, RISKS, verbsOf } from '../risks.js';
@@ -35,10 +36,10 @@ function secretsUsedBy(spec: PodSpec): string[] {
   return names;
 }
 
-/** `namespace/serviceAccount` → secrets used by the workloads that run as it. */
-function secretsByServiceAccount(inventory: Inventory): Map<string, Set<string>> {
+/** Service account → secrets used by the workloads of a namespace that run as it. */
+function secretsByServiceAccount(inventory: Inventory, namespace: string): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
-  for (const { owner, template } of inventory.podTemplates()) {
+  for (const { owner, template } of inventory.podTemplatesIn(namespace)) {
     const spec = template.spec;
     const sa = stringOrUndefined(spec.serviceAccountName) ?? stringOrUndefined(spec.serviceAccount) ?? 'default';
     const key = `${owner.ref.namespace ?? ''}/${sa === '' ? 'default' : sa}`;
@@ -55,6 +56,9 @@ function secretsByServiceAccount(inventory: Inventory): Map<string, Set<string>>
 export default defineCheck({
   id: 'rbac/secrets-read',
   target: 'Cluster',
+  // Workloads only for a RoleBinding's own service accounts, in its own namespace.
+  reads: [...RBAC_INDEX_READS, ...WORKLOAD_READS],
+  localReads: WORKLOAD_READS,
   meta: {
     title: 'Subject can read Secrets',
     area: 'rbac',
@@ -72,10 +76,12 @@ export default defineCheck({
     named: '{{subject}} can read the Secrets {{names}} {{where}} through {{binding}} ({{via}}), which no workload running as it uses.',
   },
   options: subjectOptions,
-  run({ inventory }, ctx) {
+  run({ inventory, namespaces }, ctx) {
     const index = RbacIndex.of(inventory);
-    let used: Map<string, Set<string>> | undefined;
+    const used = new Map<string, Map<string, Set<string>>>();
     for (const risk of riskyBindingSubjects(index, RISKS.secretsRead, judgedSubjects(ctx.options))) {
+      // Re-run for some namespaces: only their RoleBindings' findings are wanted.
+      if (namespaces !== undefined && !namespaces.has(risk.binding.entry.ref.namespace ?? '')) continue;
       const unrestricted = risk.matches.filter((m) => m.rule.rule.resourceNames.length === 0);
       const listing = verbsOf(unrestricted, (r) => r.verb !== 'get');
       if (listing.length > 0) {
@@ -101,8 +107,13 @@ export default defineCheck({
       let names = [...new Set(risk.matches.flatMap((m) => m.rule.rule.resourceNames))];
       const ref = risk.ref;
       if (ref.kind === 'ServiceAccount' && risk.binding.kind === 'RoleBinding' && risk.binding.namespace === ref.namespace) {
-        used ??= secretsByServiceAccount(inventory);
-        const own = used.get(`${ref.namespace ?? ''}/${ref.name}`) ?? new Set<string>();
+        const namespace = ref.namespace ?? '';
+        let accounts = used.get(namespace);
+        if (accounts === undefined) {
+          accounts = secretsByServiceAccount(inventory, namespace);
+          used.set(namespace, accounts);
+        }
+        const own = accounts.get(`${namespace}/${ref.name}`) ?? new Set<string>();
         names = names.filter((name) => !own.has(name));
       }
       if (names.length === 0) continue;

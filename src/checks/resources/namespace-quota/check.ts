@@ -14,6 +14,7 @@ export default defineCheck({
   target: 'Object',
   kinds: ['Namespace'],
   reads: ['ResourceQuota', 'LimitRange'],
+  localReads: ['ResourceQuota', 'LimitRange'],
   meta: {
     title: 'Namespace has no ResourceQuota or LimitRange',
     area: 'resources',

@@ -34,6 +34,7 @@ export default defineCheck({
   target: 'Object',
   kinds: ['metrics.k8s.io/PodMetrics'],
   reads: ['Pod'],
+  localReads: ['Pod'],
   meta: {
     title: 'Pod uses far more than it requests',
     area: 'resources',
