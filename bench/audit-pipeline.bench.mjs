@@ -4,7 +4,7 @@
 //   - two `vigil audit serve --publish` receivers → NATS JetStream → 1, then 2, `vigil audit work` workers,
 // each a real process, and measures events/s from the first post until every event is processed (the
 // receiver's processed counter; every partition consumer acknowledged, which is after the alerts were
-// stored). Starts its own nats-server (JetStream, temporary store); without nats-server on PATH it
+// stored; the global lane too, which reads every event for the rules not keyed by the actor). Starts its own nats-server (JetStream, temporary store); without nats-server on PATH it
 // prints {"bench":"audit-pipeline","skipped":…}. BENCH_PIPELINE_EVENTS sets the stream size (100,000).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -113,7 +113,7 @@ async function single() {
   return { seconds: round(seconds, 2), events_per_s: Math.round(EVENTS / seconds) };
 }
 
-/** Two publishing receivers and `workers` workers; done when every partition consumer acknowledged everything. */
+/** Two publishing receivers and `workers` workers; done when every lane's consumer (partitions and global) acknowledged everything. */
 async function pipeline(workers) {
   const cluster = `bench-${workers}w`;
   const common = ['--cluster', cluster, '--partitions', String(PARTITIONS)];
@@ -144,9 +144,11 @@ async function pipeline(workers) {
   const posted = performance.now();
   for (;;) {
     let done = true;
-    for (let p = 0; p < PARTITIONS && done; p++) {
+    // Every partition, and the global lane (the built-in rules include rules keyed by source IP and by object).
+    for (const lane of [...Array.from({ length: PARTITIONS }, (_, p) => String(p)), 'global']) {
+      if (!done) break;
       try {
-        const info = await jsm.consumers.info('VIGIL_AUDIT', `vigil-work-${cluster}-${p}`);
+        const info = await jsm.consumers.info('VIGIL_AUDIT', `vigil-work-${cluster}-${lane}`);
         if (info.num_pending > 0 || info.num_ack_pending > 0) done = false;
       } catch {
         done = false;

@@ -18,6 +18,12 @@ export interface EngineOptions {
   readonly maxStateKeys?: number;
   /** Cluster name to stamp on alerts. */
   readonly cluster?: string;
+  /**
+   * When first-seen learning periods start (ms since the epoch). Default: the time of the first event
+   * this engine processes. The audit pipeline sets it to its stream's first event, so that every
+   * partition learns over the same period as one process reading the whole stream.
+   */
+  readonly learningStart?: number;
 }
 
 /** What the engine did, so that nothing it held back goes unmentioned. */
@@ -115,6 +121,7 @@ export class DetectionEngine {
     this.throttleOn = options.throttle ?? true;
     this.maxStateKeys = options.maxStateKeys ?? 100_000;
     this.cluster = options.cluster;
+    if (options.learningStart !== undefined && Number.isFinite(options.learningStart)) this.firstTime = options.learningStart;
     this.stepKeys = rules.map((r) => r.steps.map((s) => keyReaders(s.by)));
     this.stateKeys = rules.map((r) => keyReaders(r.state?.kind === 'window' || r.state?.kind === 'first-seen' ? r.state.by : []));
     this.throttleKeys = rules.map((r) => keyReaders(r.throttle.by));
