@@ -143,10 +143,24 @@ export class LaneRunner {
         };
     }
     const ordered = await js.consumers.get(AUDIT_STREAM, { filter_subjects: this.spec.subject, ...start });
+    let misses = 0;
+    let reached = 0;
     try {
       for (;;) {
         const msg = await ordered.next({ expires: 2000 });
-        if (msg === null || msg.seq > ackFloor || this.stopped) break;
+        if (this.stopped) break;
+        if (msg === null) {
+          // The floor was acknowledged, so there is something to reach: nothing in time means a busy
+          // server, not the end. Ask again; give up (and say so) only after several tries.
+          if (++misses < 5) continue;
+          this.worker.log(
+            `lane ${laneName(this.spec.lane)}: replay stopped at stream sequence ${reached}, before ${ackFloor}: the rebuilt state may lack events`,
+          );
+          break;
+        }
+        misses = 0;
+        if (msg.seq > ackFloor) break;
+        reached = msg.seq;
         this.consume(msg, await this.engineFor(), undefined);
         if (msg.seq === ackFloor || msg.info.pending === 0) break;
       }

@@ -61,9 +61,10 @@ export async function findLearningStart(js: JetStreamClient, jsm: JetStreamManag
   const known = await recorded();
   if (known !== undefined) return { time: known, from: 'recorded', truncated: false };
   const first = await js.consumers.get(AUDIT_STREAM, { filter_subjects: clusterSubjects(cluster), deliver_policy: DeliverPolicy.All });
-  let msg: JsMsg | null;
+  let msg: JsMsg | null = null;
   try {
-    msg = await first.next({ expires: 2000 });
+    // Callers ask when they hold a message of the cluster, so nothing in time means a busy server: ask again.
+    for (let attempt = 0; attempt < 3 && msg === null; attempt++) msg = await first.next({ expires: 2000 });
   } finally {
     await first.delete().catch(() => undefined);
   }
