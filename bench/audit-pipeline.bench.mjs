@@ -2,10 +2,12 @@
 // (background traffic plus bursts, bench/audit-stream.mjs) to
 //   - one `vigil audit serve` running the rules itself (the single process: the baseline), and
 //   - two `vigil audit serve --publish` receivers → NATS JetStream → 1, then 2, `vigil audit work` workers,
+//     and once more with 1 worker and the global rules skipped (no global lane: what it costs),
 // each a real process, and measures events/s from the first post until every event is processed (the
-// receiver's processed counter; every partition consumer acknowledged, which is after the alerts were
-// stored). Starts its own nats-server (JetStream, temporary store); without nats-server on PATH it
-// prints {"bench":"audit-pipeline","skipped":…}. BENCH_PIPELINE_EVENTS sets the stream size (100,000).
+// receiver's processed counter; every lane's consumer acknowledged — the partitions and the global
+// lane, which reads every event for the rules not keyed by the actor — which is after the alerts
+// were stored). Starts its own nats-server (JetStream, temporary store); without nats-server on PATH
+// it prints {"bench":"audit-pipeline","skipped":…}. BENCH_PIPELINE_EVENTS sets the stream size (100,000).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -113,9 +115,16 @@ async function single() {
   return { seconds: round(seconds, 2), events_per_s: Math.round(EVENTS / seconds) };
 }
 
-/** Two publishing receivers and `workers` workers; done when every partition consumer acknowledged everything. */
-async function pipeline(workers) {
-  const cluster = `bench-${workers}w`;
+/** The built-in rules whose state is not keyed by the acting identity: they run on the global lane. */
+const GLOBAL_RULES = 'failed-requests-surge-by-source,anonymous-request-allowed,pod-created-then-exec-by-other';
+
+/**
+ * Two publishing receivers and `workers` workers; done when every lane's consumer (partitions and,
+ * when there are global rules, the global lane) acknowledged everything. `partitionOnly` skips the
+ * global rules: what the global lane costs.
+ */
+async function pipeline(workers, { partitionOnly = false } = {}) {
+  const cluster = `bench-${workers}w${partitionOnly ? '-local' : ''}`;
   const common = ['--cluster', cluster, '--partitions', String(PARTITIONS)];
   const receivers = [0, 1].map(() => start(['audit', 'serve', '--insecure-http', '--port', '0', '--publish', natsUrl, ...common]));
   const ws = Array.from({ length: workers }, (_, n) =>
@@ -131,6 +140,7 @@ async function pipeline(workers) {
       `bench-w${n}`,
       '--metrics-listen',
       '127.0.0.1:0',
+      ...(partitionOnly ? ['--skip', GLOBAL_RULES] : []),
     ]),
   );
   const urls = await Promise.all(
@@ -144,9 +154,11 @@ async function pipeline(workers) {
   const posted = performance.now();
   for (;;) {
     let done = true;
-    for (let p = 0; p < PARTITIONS && done; p++) {
+    // Every partition, and the global lane (the built-in rules include rules keyed by source IP and by object).
+    for (const lane of [...Array.from({ length: PARTITIONS }, (_, p) => String(p)), ...(partitionOnly ? [] : ['global'])]) {
+      if (!done) break;
       try {
-        const info = await jsm.consumers.info('VIGIL_AUDIT', `vigil-work-${cluster}-${p}`);
+        const info = await jsm.consumers.info('VIGIL_AUDIT', `vigil-work-${cluster}-${lane}`);
         if (info.num_pending > 0 || info.num_ack_pending > 0) done = false;
       } catch {
         done = false;
@@ -168,6 +180,7 @@ try {
   const baseline = await single();
   const one = await pipeline(1);
   const two = await pipeline(2);
+  const local = await pipeline(1, { partitionOnly: true });
   console.log(
     JSON.stringify({
       bench: 'audit-pipeline',
@@ -177,6 +190,8 @@ try {
       single_process: baseline,
       pipeline_1_worker: one,
       pipeline_2_workers: two,
+      // The same pipeline without the global rules (no global lane): what exactness for them costs.
+      pipeline_1_worker_without_global_rules: local,
     }),
   );
 } finally {

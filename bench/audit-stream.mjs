@@ -1,6 +1,8 @@
 // A deterministic audit stream for the audit pipeline (receivers → JetStream → workers): background
 // traffic from many identities plus bursts that must trip the rate-window rules (denied-request surges
-// by user and by source IP, mass deletions), and a bounded client that posts it to several receivers.
+// by user and by source IP, mass deletions), patterns that only the whole stream shows (a surge from
+// one source IP spread over many identities, hence many partitions; a pod created by one identity and
+// exec'd into by another), and a bounded client that posts it to several receivers.
 // Used by test/pipeline/audit-pipeline.test.ts and bench/audit-pipeline.bench.mjs.
 import { Buffer } from 'node:buffer';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
@@ -10,20 +12,21 @@ const T0 = Date.UTC(2026, 0, 1);
 /** Event time step: 200,000 events span a little over an hour, so one-minute windows open and close. */
 const STEP_MS = 20;
 
-function event(n, user, ip, verb, resource, namespace, name, code) {
+function event(n, user, ip, verb, resource, namespace, name, code, subresource = '') {
   const ts = new Date(T0 + n * STEP_MS).toISOString();
+  const path = `/api/v1/namespaces/${namespace}/${resource}${name === '' ? '' : `/${name}`}`;
   return {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',
     level: 'Metadata',
     auditID: `evt-${n}`,
     stage: 'ResponseComplete',
-    requestURI: `/api/v1/namespaces/${namespace}/${resource}${name === '' ? '' : `/${name}`}`,
+    requestURI: subresource === '' ? path : `${path}/${subresource}?command=sh&container=app`,
     verb,
     user: { username: user, groups: ['system:authenticated'] },
     sourceIPs: [ip],
     userAgent: 'inventory-app/2.1',
-    objectRef: { resource, namespace, ...(name === '' ? {} : { name }), apiVersion: 'v1' },
+    objectRef: { resource, namespace, ...(name === '' ? {} : { name }), ...(subresource === '' ? {} : { subresource }), apiVersion: 'v1' },
     responseStatus: { metadata: {}, code },
     requestReceivedTimestamp: ts,
     stageTimestamp: ts,
@@ -33,8 +36,15 @@ function event(n, user, ip, verb, resource, namespace, name, code) {
 /**
  * `count` events. Each identity belongs to one of `lanes` lanes (its events are posted in order by that
  * lane). Every `burstEvery` events a burst starts: 25 denied lists (surge by user and by source: each
- * burst identity has its own IP), 30 deletions (mass deletion), or 12 denied lists (below the
- * threshold alone). Returns the events in time order with their lane.
+ * burst identity has its own IP), 30 deletions (mass deletion), 12 denied lists (below the threshold
+ * alone), or, every fourth burst, both of these, which no single identity shows:
+ *   - a spray: 24 denied lists from one source IP, each by an identity of its own (surge by source
+ *     spread over many partitions);
+ *   - a pod created by one identity and, a few events later, exec'd into by another (a sequence
+ *     across two users on one object).
+ * Spray and sequence events are all posted by lane 0, so their order (hence the single-process
+ * reference) does not depend on how the lanes' batches interleave. Returns the events in time order
+ * with their lane.
  */
 export function auditStream(count, { lanes = 2, users = 400, burstEvery = 1500 } = {}) {
   const out = [];
@@ -53,6 +63,23 @@ export function auditStream(count, { lanes = 2, users = 400, burstEvery = 1500 }
       const user = `burst-${j % 40}@example.com`;
       const ip = `10.9.${j % 40}.1`;
       const kind = j % 3;
+      if (j % 4 === 3) {
+        for (let i = 0; i < 24; i++)
+          burst.push({
+            user: `scan-${j}-${i}@example.com`,
+            ip: `10.8.${j % 50}.7`,
+            verb: 'list',
+            resource: 'secrets',
+            namespace: `team-${i % 5}`,
+            name: '',
+            code: 403,
+            lane: 0,
+          });
+        const pod = { namespace: `apps-${j % 5}`, name: `stage-${j}` };
+        const creator = { user: `builder-${j}@example.com`, ip: `10.7.${j % 50}.1`, lane: 0, ...pod };
+        burst.push({ ...creator, verb: 'create', resource: 'pods', code: 201 });
+        burst.push({ ...creator, user: `operator-${j}@example.com`, verb: 'create', resource: 'pods', subresource: 'exec', code: 101 });
+      }
       const size = kind === 0 ? 25 : kind === 1 ? 30 : 12;
       for (let i = 0; i < size; i++)
         burst.push(
@@ -64,7 +91,11 @@ export function auditStream(count, { lanes = 2, users = 400, burstEvery = 1500 }
     let e;
     if (burst.length > 0 && next() < 0.5) {
       const b = burst.shift();
-      e = event(n, b.user, b.ip, b.verb, b.resource, b.namespace, b.name, b.code);
+      e = event(n, b.user, b.ip, b.verb, b.resource, b.namespace, b.name, b.code, b.subresource);
+      if (b.lane !== undefined) {
+        out.push({ event: e, lane: b.lane });
+        continue;
+      }
     } else {
       const u = Math.floor(next() * users);
       e = event(

@@ -18,6 +18,12 @@ export interface EngineOptions {
   readonly maxStateKeys?: number;
   /** Cluster name to stamp on alerts. */
   readonly cluster?: string;
+  /**
+   * When first-seen learning periods start (ms since the epoch). Default: the time of the first event
+   * this engine processes. The audit pipeline sets it to its stream's first event, so that every
+   * partition learns over the same period as one process reading the whole stream.
+   */
+  readonly learningStart?: number;
 }
 
 /** What the engine did, so that nothing it held back goes unmentioned. */
@@ -57,6 +63,15 @@ const NO_PREVIOUS: StepContext = { previous: [] };
 const NO_ALERTS: readonly Alert[] = Object.freeze([]);
 const MAX_REMEMBERED_ALERTS = 50_000;
 const SWEEP_EVERY = 10_000;
+/**
+ * How far behind the newest event state must be before a sweep drops it. A sweep is invisible to an
+ * in-order stream (the state it drops has expired for every later event), but events also arrive out
+ * of time order — batches from several API servers, receivers, a retried batch — and then one that
+ * is late by less than this still finds the state an in-order stream would have kept. That keeps the
+ * alerts independent of how unrelated keys interleave (one process, or the audit pipeline's lanes,
+ * each of which sees its own interleaving) for events up to this late.
+ */
+const SWEEP_MARGIN_MS = 10 * 60_000;
 
 function bump(record: Record<string, number>, key: string, by = 1): void {
   record[key] = (record[key] ?? 0) + by;
@@ -115,6 +130,7 @@ export class DetectionEngine {
     this.throttleOn = options.throttle ?? true;
     this.maxStateKeys = options.maxStateKeys ?? 100_000;
     this.cluster = options.cluster;
+    if (options.learningStart !== undefined && Number.isFinite(options.learningStart)) this.firstTime = options.learningStart;
     this.stepKeys = rules.map((r) => r.steps.map((s) => keyReaders(s.by)));
     this.stateKeys = rules.map((r) => keyReaders(r.state?.kind === 'window' || r.state?.kind === 'first-seen' ? r.state.by : []));
     this.throttleKeys = rules.map((r) => keyReaders(r.throttle.by));
@@ -296,19 +312,20 @@ export class DetectionEngine {
     return this.raise(c.ruleIndex, events, event, time);
   }
 
-  /** Drop state that can no longer matter (windows and sequences older than their span). */
+  /** Drop state that can no longer matter (windows and sequences older than their span, and the sweep margin). */
   private sweep(): void {
     this.sinceSweep = 0;
+    const horizon = this.clock - SWEEP_MARGIN_MS;
     for (const [ruleIndex, buckets] of this.windows) {
       const state = (this.rules[ruleIndex] as DetectionRule).state as WindowState;
-      for (const [key, bucket] of buckets) if ((bucket.entries.at(-1)?.time ?? 0) < this.clock - state.withinMs) buckets.delete(key);
+      for (const [key, bucket] of buckets) if ((bucket.entries.at(-1)?.time ?? 0) < horizon - state.withinMs) buckets.delete(key);
     }
     for (const [ruleIndex, progress] of this.sequences) {
       const state = (this.rules[ruleIndex] as DetectionRule).state;
       const within = state?.kind === 'sequence' ? state.withinMs : 0;
-      for (const [key, p] of progress) if (p.start < this.clock - within) progress.delete(key);
+      for (const [key, p] of progress) if (p.start < horizon - within) progress.delete(key);
     }
-    for (const [key, t] of this.throttles) if (t.until < this.clock && t.held === 0) this.throttles.delete(key);
+    for (const [key, t] of this.throttles) if (t.until < horizon && t.held === 0) this.throttles.delete(key);
   }
 
   private raise(

@@ -44,7 +44,7 @@ export function auditWorkCommand(io: CliIo, setExit: (code: number) => void): Co
         new Command('work')
           .summary('run detection on audit events from NATS JetStream, as one worker of a group')
           .description(
-            'A detection worker of the audit pipeline: takes a share of the partitions of the audit stream that `vigil audit serve --publish` fills, runs the rules, stores alerts (the store keeps each alert once, by its id) and acknowledges events only after their alerts are stored. Workers share the partitions among themselves and take over those of a worker that stops or dies, rebuilding their rule state from the stream.',
+            'A detection worker of the audit pipeline: takes a share of the partitions of the audit stream that `vigil audit serve --publish` fills, runs the rules, stores alerts (the store keeps each alert once, by its id) and acknowledges events only after their alerts are stored. Rules whose state is not keyed by the acting identity run on one extra lane that reads the whole stream. Workers share the lanes among themselves and take over those of a worker that stops or dies, rebuilding their rule state from the stream; other sinks are notified from the store, once per alert.',
           ),
       ),
       { metricsFile: false },
@@ -99,7 +99,14 @@ See docs/fleet.md for the layout and when it is worth it.`,
         cluster,
         partitions,
         rules,
-        engine: () => new DetectionEngine(rules, { holder, throttle: flags.throttle, cluster }),
+        throttle: flags.throttle,
+        engine: (laneRules, learningStart) =>
+          new DetectionEngine(laneRules, {
+            holder,
+            throttle: flags.throttle,
+            cluster,
+            ...(learningStart === undefined ? {} : { learningStart }),
+          }),
         store,
         sinks,
         leaseMs,
@@ -127,6 +134,13 @@ See docs/fleet.md for the layout and when it is worth it.`,
       io.stderr.write(
         `vigil: worker ${worker.id} consuming cluster "${cluster}" (${partitions} partitions) with ${rules.length} rules into ${store.kind} ${store.location}\n`,
       );
+      const globals = worker.split.global;
+      if (globals.length > 0)
+        io.stderr.write(
+          `vigil: ${globals.length} rules keep state not keyed by the acting identity and run on the global lane (the whole stream, on one worker at a time): ${globals
+            .map((r) => `${r.id} (${worker.split.reasons.get(r.id) ?? ''})`)
+            .join(', ')}\n`,
+        );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -139,7 +153,7 @@ See docs/fleet.md for the layout and when it is worth it.`,
       await store.close();
       const s = worker.stats;
       io.stderr.write(
-        `${JSON.stringify({ worker: worker.id, events: s.events, messages: s.messages, alertsRaised: s.alertsRaised, alertsStored: s.alertsStored, alertsDuplicate: s.alertsDuplicate, redeliveries: s.redeliveries, reprocessed: s.reprocessed, replayedEvents: s.replayedEvents, takeovers: s.takeovers, releases: s.releases, leasesLost: s.leasesLost })}\n`,
+        `${JSON.stringify({ worker: worker.id, events: s.events, messages: s.messages, globalEvents: s.globalEvents, alertsRaised: s.alertsRaised, alertsStored: s.alertsStored, alertsDuplicate: s.alertsDuplicate, alertsNotified: s.alertsNotified, alertsNotifiedLeftOver: s.alertsNotifiedLeftOver, redeliveries: s.redeliveries, reprocessed: s.reprocessed, replayedEvents: s.replayedEvents, incompleteBatches: s.incompleteBatches, takeovers: s.takeovers, releases: s.releases, leasesLost: s.leasesLost })}\n`,
       );
       setExit(EXIT.ok);
     });

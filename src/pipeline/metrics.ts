@@ -14,8 +14,18 @@ export function workerRegistry(stats: WorkerStats, workerId: string, cluster: st
   const counter = (name: string, help: string, read: () => number): void => {
     scrapedCounter(registry, name, help, read);
   };
-  counter('vigil_pipeline_messages_total', 'Stream messages processed by this worker.', () => stats.messages);
-  counter('vigil_pipeline_events_total', 'Audit events run through the rules by this worker.', () => stats.events);
+  counter('vigil_pipeline_messages_total', 'Stream messages processed by the partitions this worker holds.', () => stats.messages);
+  counter('vigil_pipeline_events_total', 'Audit events run through the partition-local rules by this worker.', () => stats.events);
+  counter(
+    'vigil_pipeline_global_events_total',
+    'Audit events run through the global rules (the global lane reads every event of the cluster) by this worker.',
+    () => stats.globalEvents,
+  );
+  counter(
+    'vigil_pipeline_batches_incomplete_total',
+    'Batches the global lane ran with parts missing (the API server gave up re-sending them).',
+    () => stats.incompleteBatches,
+  );
   counter('vigil_pipeline_events_malformed_total', 'Stream items that were not audit events.', () => stats.malformed);
   counter('vigil_pipeline_redeliveries_total', 'Messages JetStream delivered more than once to this worker.', () => stats.redeliveries);
   counter(
@@ -35,13 +45,46 @@ export function workerRegistry(stats: WorkerStats, workerId: string, cluster: st
     'Alerts the store already held (same idempotency key), kept once.',
     () => stats.alertsDuplicate,
   );
-  counter('vigil_pipeline_takeovers_total', 'Partitions this worker took over.', () => stats.takeovers);
-  counter('vigil_pipeline_releases_total', 'Partitions this worker handed to another.', () => stats.releases);
-  counter('vigil_pipeline_leases_lost_total', 'Partition leases this worker lost (it stopped at once).', () => stats.leasesLost);
+  counter(
+    'vigil_pipeline_alerts_notified_total',
+    'Alerts every other sink accepted, marked notified in the store (sent once in effect).',
+    () => stats.alertsNotified,
+  );
+  counter(
+    'vigil_pipeline_alerts_notified_left_over_total',
+    'Of those, alerts an earlier owner stored and did not notify (it stopped or died in between).',
+    () => stats.alertsNotifiedLeftOver,
+  );
+  counter(
+    'vigil_pipeline_notify_failures_total',
+    'Failed deliveries to a sink and failed outbox updates (retried).',
+    () => stats.notifyFailures,
+  );
+  counter('vigil_pipeline_takeovers_total', 'Lanes (partitions, global) this worker took over.', () => stats.takeovers);
+  counter('vigil_pipeline_releases_total', 'Lanes this worker handed to another.', () => stats.releases);
+  counter('vigil_pipeline_leases_lost_total', 'Lane leases this worker lost (it stopped at once).', () => stats.leasesLost);
   counter('vigil_pipeline_store_failures_total', 'Failed attempts to store alerts (retried).', () => stats.storeFailures);
   new Gauge({
+    name: 'vigil_pipeline_rules',
+    help: 'Rules this worker runs, by where: in every partition (keyed by the acting identity) or on the global lane.',
+    labelNames: ['scope'],
+    registers: [registry],
+    collect() {
+      this.set({ scope: 'partition' }, stats.localRules);
+      this.set({ scope: 'global' }, stats.globalRules);
+    },
+  });
+  new Gauge({
+    name: 'vigil_pipeline_learning_start_seconds',
+    help: 'Where first-seen learning periods start: the cluster stream’s first event (Unix time; 0 until known).',
+    registers: [registry],
+    collect() {
+      this.set((stats.learningStart ?? 0) / 1000);
+    },
+  });
+  new Gauge({
     name: 'vigil_pipeline_partitions_owned',
-    help: 'Partitions this worker holds.',
+    help: 'Lanes (partitions and the global lane) this worker holds.',
     registers: [registry],
     collect() {
       this.set(stats.owned.length);
@@ -49,17 +92,17 @@ export function workerRegistry(stats: WorkerStats, workerId: string, cluster: st
   });
   new Gauge({
     name: 'vigil_pipeline_partition_lag',
-    help: 'Messages of a partition not yet acknowledged (pending and in flight), for the partitions this worker holds.',
+    help: 'Messages of a lane not yet acknowledged (pending and in flight), for the lanes this worker holds (partition="global": the global lane).',
     labelNames: ['partition'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const p of stats.owned) this.set({ partition: String(p) }, stats.partitions[p]?.lag ?? 0);
+      for (const p of stats.owned) this.set({ partition: p }, stats.partitions[p]?.lag ?? 0);
     },
   });
   new Gauge({
     name: 'vigil_pipeline_partition_owner',
-    help: 'Partition ownership as this worker sees it: 1 for the worker holding each partition.',
+    help: 'Lane ownership as this worker sees it: 1 for the worker holding each partition (and partition="global").',
     labelNames: ['partition', 'worker'],
     registers: [registry],
     collect() {

@@ -68,11 +68,11 @@ function mix(h: number): number {
 }
 
 /**
- * Rendezvous (highest random weight) hashing: the worker a partition belongs to among the live ones.
+ * Rendezvous (highest random weight) hashing: the worker a partition (or another lane, by name) belongs to among the live ones.
  * When a worker joins or leaves only the partitions it wins or held move; every worker computes the
  * same answer from the same member list, with no coordinator.
  */
-export function ownerOf(partition: number, workers: readonly string[]): string | undefined {
+export function ownerOf(partition: number | string, workers: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestWeight = -1;
   for (const worker of workers) {

@@ -112,6 +112,18 @@ const dashboard = (id: string): string[] => [
 /** Version 3 (fleet): one cluster's alerts are read without scanning every cluster's. */
 const fleetIndex = 'CREATE INDEX vigil_alerts_cluster ON vigil_alerts (cluster, recorded_at)';
 
+/**
+ * Version 4 (the pipeline's outbox): when an alert's notification was done. NULL means it waits in
+ * the outbox; alerts stored before this version were notified by whoever stored them, so they count
+ * as notified when they were recorded. The partial index keeps the outbox cheap to read however
+ * many alerts are kept.
+ */
+const outbox = [
+  'ALTER TABLE vigil_alerts ADD COLUMN notified_at TEXT',
+  'UPDATE vigil_alerts SET notified_at = recorded_at',
+  'CREATE INDEX vigil_alerts_outbox ON vigil_alerts (cluster, recorded_at, id) WHERE notified_at IS NULL',
+];
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -131,6 +143,12 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'fleet: alerts by cluster',
     sqlite: [fleetIndex],
     postgres: [fleetIndex],
+  },
+  {
+    version: 4,
+    description: 'outbox: alerts not yet notified',
+    sqlite: outbox,
+    postgres: outbox,
   },
 ];
 

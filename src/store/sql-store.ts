@@ -11,6 +11,8 @@ import type {
   FindingEvent,
   FindingStatus,
   FindingTransitions,
+  PendingAlertQuery,
+  RecordAlertsOptions,
   RecordFindingsInput,
   RetentionPolicy,
   RetentionResult,
@@ -390,19 +392,85 @@ export class SqlStore implements Store {
     );
   }
 
-  recordAlerts(alerts: readonly Alert[], at: string): Promise<number> {
+  recordAlerts(alerts: readonly Alert[], at: string, options: RecordAlertsOptions = {}): Promise<number> {
     const recordedAt = iso(at);
+    const notifiedAt = options.outbox === true ? null : recordedAt;
     return this.serial(() =>
       this.driver.transaction(async (tx) => {
         let added = 0;
         for (const alert of alerts) {
           added += await tx.run(
-            `INSERT INTO vigil_alerts (id, rule, source, severity, time, cluster, recorded_at, alert) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            `INSERT INTO vigil_alerts (id, rule, source, severity, time, cluster, recorded_at, notified_at, alert)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO NOTHING`,
-            [alert.id, alert.rule, alert.source, alert.severity, alert.time, alert.cluster ?? null, recordedAt, JSON.stringify(alert)],
+            [
+              alert.id,
+              alert.rule,
+              alert.source,
+              alert.severity,
+              alert.time,
+              alert.cluster ?? null,
+              recordedAt,
+              notifiedAt,
+              JSON.stringify(alert),
+            ],
           );
         }
         return added;
+      }),
+    );
+  }
+
+  async pendingAlerts(query: PendingAlertQuery = {}): Promise<StoredAlert[]> {
+    const ids = query.ids;
+    if (ids !== undefined && ids.length > 100) {
+      // In slices of 100 ids, merged back into one list in outbox order.
+      const parts: StoredAlert[] = [];
+      for (let i = 0; i < ids.length; i += 100) parts.push(...(await this.pendingAlerts({ ...query, ids: ids.slice(i, i + 100) })));
+      return parts
+        .sort((a, b) => (a.recordedAt === b.recordedAt ? (a.alert.id < b.alert.id ? -1 : 1) : a.recordedAt < b.recordedAt ? -1 : 1))
+        .slice(0, query.limit ?? 1000);
+    }
+    const params: unknown[] = [query.limit ?? 1000];
+    const where = ['notified_at IS NULL'];
+    if (query.cluster !== undefined) {
+      params.push(query.cluster);
+      where.push(`cluster = $${params.length}`);
+    }
+    if (query.after !== undefined) {
+      params.push(iso(query.after.recordedAt), query.after.id);
+      where.push(`(recorded_at, id) > ($${params.length - 1}, $${params.length})`);
+    }
+    if (ids !== undefined) {
+      if (ids.length === 0) return [];
+      const first = params.length + 1;
+      params.push(...ids);
+      where.push(`id IN (${ids.map((_, i) => `$${first + i}`).join(', ')})`);
+    }
+    return this.serial(async () =>
+      (
+        await this.driver.query(
+          `SELECT alert, recorded_at FROM vigil_alerts WHERE ${where.join(' AND ')} ORDER BY recorded_at, id LIMIT $1`,
+          params,
+        )
+      ).map((row) => ({ alert: parseAlert(row.alert), recordedAt: text(row.recorded_at) })),
+    );
+  }
+
+  markNotified(ids: readonly string[], at: string): Promise<number> {
+    const notifiedAt = iso(at);
+    return this.serial(() =>
+      this.driver.transaction(async (tx) => {
+        let marked = 0;
+        // In slices, to keep statements (and SQLite's prepared-statement cache) small.
+        for (let i = 0; i < ids.length; i += 100) {
+          const slice = ids.slice(i, i + 100);
+          marked += await tx.run(
+            `UPDATE vigil_alerts SET notified_at = $1 WHERE notified_at IS NULL AND id IN (${slice.map((_, j) => `$${j + 2}`).join(', ')})`,
+            [notifiedAt, ...slice],
+          );
+        }
+        return marked;
       }),
     );
   }
@@ -416,9 +484,15 @@ export class SqlStore implements Store {
       where += ' AND cluster = $3';
     }
     return this.serial(async () =>
-      (await this.driver.query(`SELECT alert, recorded_at FROM vigil_alerts WHERE ${where} ORDER BY recorded_at, id LIMIT $2`, params)).map(
-        (row) => ({ alert: parseAlert(row.alert), recordedAt: text(row.recorded_at) }),
-      ),
+      (
+        await this.driver.query(
+          `SELECT alert, recorded_at, notified_at FROM vigil_alerts WHERE ${where} ORDER BY recorded_at, id LIMIT $2`,
+          params,
+        )
+      ).map((row) => {
+        const notifiedAt = optionalText(row.notified_at);
+        return { alert: parseAlert(row.alert), recordedAt: text(row.recorded_at), ...(notifiedAt === undefined ? {} : { notifiedAt }) };
+      }),
     );
   }
 

@@ -12,7 +12,9 @@ import type { Alert } from '../core/alert.js';
 import { fingerprintOf, type Finding } from '../core/finding.js';
 import type { Severity } from '../core/severity.js';
 import { openStore } from './open-store.js';
+import { PostgresDriver } from './postgres-driver.js';
 import { MIGRATIONS } from './schema.js';
+import { SqliteDriver } from './sqlite-driver.js';
 import type { AuditEventRecord, Store } from './store.js';
 
 function finding(name: string, severity: Severity = 'high', extra: Partial<Finding> = {}): Finding {
@@ -232,6 +234,73 @@ describe.each(backends)('Store on $name', (backend) => {
     ]);
     await store.recordFindings({ cluster: 'east', at: '2026-01-02T00:00:00Z', present: [finding('b')], complete: true });
     expect(await store.clusters()).toEqual(['audit-only', 'east', 'north', 'west']);
+  });
+
+  test('keeps an outbox: alerts recorded for notification wait until marked, and are never pending again', async () => {
+    const at = (s: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    // Stored by a caller that notifies by itself: notified at once, not in the outbox.
+    expect(await store.recordAlerts([{ ...alert('direct'), cluster: 'c' }], at(0))).toBe(1);
+    expect(
+      await store.recordAlerts(
+        [
+          { ...alert('a'), cluster: 'c' },
+          { ...alert('b'), cluster: 'c' },
+        ],
+        at(1),
+        { outbox: true },
+      ),
+    ).toBe(2);
+    expect(await store.recordAlerts([{ ...alert('other'), cluster: 'd' }], at(2), { outbox: true })).toBe(1);
+    const pending = async (query: Parameters<Store['pendingAlerts']>[0] = {}): Promise<string[]> =>
+      (await store.pendingAlerts(query)).map((s) => s.alert.id);
+    expect(await pending()).toEqual(['a', 'b', 'other']);
+    expect(await pending({ cluster: 'c' })).toEqual(['a', 'b']);
+    expect(await pending({ ids: ['b', 'direct', 'missing'] })).toEqual(['b']);
+    expect(await pending({ ids: [] })).toEqual([]);
+    // Pages: after the last of the previous page, in outbox order.
+    const [first] = await store.pendingAlerts({ limit: 1 });
+    expect(first?.alert.id).toBe('a');
+    expect(await pending({ after: { recordedAt: first?.recordedAt ?? '', id: 'a' } })).toEqual(['b', 'other']);
+
+    expect(await store.markNotified(['a', 'direct'], at(5))).toBe(1);
+    expect(await store.markNotified(['a'], at(6))).toBe(0);
+    expect(await pending({ cluster: 'c' })).toEqual(['b']);
+    // Raised again (a re-processed event): kept once, and a notified alert stays notified.
+    expect(await store.recordAlerts([{ ...alert('a'), cluster: 'c' }], at(7), { outbox: true })).toBe(0);
+    expect(await pending({ cluster: 'c' })).toEqual(['b']);
+    const stored = new Map((await store.alerts()).map((s) => [s.alert.id, s]));
+    expect(stored.get('a')?.notifiedAt).toBe(at(5));
+    expect(stored.get('direct')?.notifiedAt).toBe(at(0));
+    expect(stored.get('b')?.notifiedAt).toBeUndefined();
+  });
+
+  test('reads a large outbox by ids in slices, in outbox order', async () => {
+    const many = Array.from({ length: 250 }, (_, i) => ({ ...alert(`id-${String(i).padStart(3, '0')}`), cluster: 'c' }));
+    await store.recordAlerts(many, '2026-01-01T00:00:00Z', { outbox: true });
+    const wanted = many.filter((_, i) => i % 2 === 0).map((a) => a.id);
+    expect((await store.pendingAlerts({ ids: [...wanted].reverse(), limit: 5000 })).map((s) => s.alert.id)).toEqual(wanted);
+    expect(await store.markNotified(wanted, '2026-01-01T00:00:01Z')).toBe(125);
+    expect(await store.pendingAlerts({ limit: 5000 })).toHaveLength(125);
+  });
+
+  test('migrates a version 3 store to the outbox: the alerts it held count as notified', async () => {
+    // A second store on the same database, rolled back to version 3 with an alert in it.
+    await store.close();
+    const driver = backend.name === 'sqlite' ? new SqliteDriver(spec) : new PostgresDriver(spec);
+    await driver.transaction(async (tx) => {
+      await tx.run('DROP INDEX vigil_alerts_outbox');
+      await tx.run('ALTER TABLE vigil_alerts DROP COLUMN notified_at');
+      await tx.run('DELETE FROM vigil_schema_migrations WHERE version >= 4');
+      await tx.run(
+        "INSERT INTO vigil_alerts (id, rule, source, severity, time, cluster, recorded_at, alert) VALUES ('old', 'r', 'vigil', 'low', 't', 'c', '2025-12-31T00:00:00.000Z', $1)",
+        [JSON.stringify({ ...alert('old'), cluster: 'c' })],
+      );
+    });
+    await driver.close();
+    store = await openStore(spec, { dataDir: tmpdir() });
+    expect(await store.migrate()).toBe(LATEST);
+    expect(await store.pendingAlerts()).toEqual([]);
+    expect((await store.alerts()).map((s) => [s.alert.id, s.notifiedAt])).toEqual([['old', '2025-12-31T00:00:00.000Z']]);
   });
 
   test('applies retention to resolved findings, their events, alerts and runs', async () => {

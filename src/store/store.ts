@@ -70,6 +70,29 @@ export interface ScanRun {
 export interface StoredAlert {
   readonly alert: Alert;
   readonly recordedAt: string;
+  /** When its notification was done (every sink accepted it); absent while it waits in the outbox. */
+  readonly notifiedAt?: string;
+}
+
+/** How `recordAlerts` records new alerts. */
+export interface RecordAlertsOptions {
+  /**
+   * Put the new alerts in the outbox: recorded as not yet notified, listed by `pendingAlerts` until
+   * `markNotified`. For a writer that notifies from the store, whoever stored the alert (the audit
+   * pipeline's workers). Default: recorded as notified at once (the caller notifies by itself).
+   */
+  readonly outbox?: boolean;
+}
+
+/** Which outbox alerts to list. */
+export interface PendingAlertQuery {
+  readonly cluster?: string;
+  /** Only these alert ids. */
+  readonly ids?: readonly string[];
+  /** Continue after this alert (the last of the previous page). */
+  readonly after?: { readonly recordedAt: string; readonly id: string };
+  /** Default 1000. */
+  readonly limit?: number;
 }
 
 /**
@@ -187,8 +210,15 @@ export interface Store {
   startRun(cluster: string, kind: ScanRun['kind'], at: string): Promise<number>;
   finishRun(id: number, result: { at: string; status: 'ok' | 'failed'; objects: number; findings: number; error?: string }): Promise<void>;
   runs(query?: { cluster?: string; limit?: number }): Promise<ScanRun[]>;
-  /** Record alerts; an alert id already stored is not stored again. Returns how many were new. */
-  recordAlerts(alerts: readonly Alert[], at: string): Promise<number>;
+  /**
+   * Record alerts; an alert id already stored is not stored again (whatever its notification state).
+   * Returns how many were new.
+   */
+  recordAlerts(alerts: readonly Alert[], at: string, options?: RecordAlertsOptions): Promise<number>;
+  /** Outbox: alerts recorded with `outbox: true` and not marked notified yet, oldest first. */
+  pendingAlerts(query?: PendingAlertQuery): Promise<StoredAlert[]>;
+  /** Outbox: mark alerts notified; one already marked keeps its first time. Returns how many were marked now. */
+  markNotified(ids: readonly string[], at: string): Promise<number>;
   /** Alerts recorded at or after `since`, oldest first; `cluster` keeps one cluster's (alerts without a cluster are left out). */
   alerts(query?: { since?: string; limit?: number; cluster?: string }): Promise<StoredAlert[]>;
   /** Exceptions written from the dashboard, oldest first. */
