@@ -23,11 +23,22 @@ export class AdmissionMetrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1],
     registers: [this.registry],
   });
+  /**
+   * Findings per check and action, counted here and handed to prom-client when scraped: a review
+   * has a dozen findings, and prom-client hashes and validates the labels on every `inc`.
+   */
+  private readonly findingCounts = new Map<string, Map<string, number>>();
   readonly findings = new Counter({
     name: 'vigil_admission_findings_total',
     help: 'Findings on admitted or refused objects, by check and action (deny, warn, audit, suppressed); dry runs excluded.',
     labelNames: ['check', 'action'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.findings.reset();
+      for (const [check, byAction] of this.findingCounts) {
+        for (const [action, count] of byAction) this.findings.inc({ check, action }, count);
+      }
+    },
   });
   readonly certificateExpiry = new Gauge({
     name: 'vigil_admission_certificate_expiry_timestamp_seconds',
@@ -45,7 +56,11 @@ export class AdmissionMetrics {
     this.requests.inc({ webhook: decision.webhook, outcome: decision.outcome, dry_run: dryRun });
     this.duration.observe({ webhook: decision.webhook }, seconds);
     if (decision.dryRun) return;
-    for (const f of decision.findings) this.findings.inc({ check: f.checkId, action: f.action });
+    for (const f of decision.findings) {
+      let byAction = this.findingCounts.get(f.checkId);
+      if (byAction === undefined) this.findingCounts.set(f.checkId, (byAction = new Map<string, number>()));
+      byAction.set(f.action, (byAction.get(f.action) ?? 0) + 1);
+    }
   }
 
   async exposition(): Promise<{ contentType: string; body: string }> {

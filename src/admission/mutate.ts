@@ -28,6 +28,20 @@ export interface SafeDefaults {
 
 const SECCOMP_POD_ANNOTATION = 'seccomp.security.alpha.kubernetes.io/pod';
 
+const NO_IMAGE = (): boolean => false;
+// Compiled once per configuration (the list lives as long as the handler), not once per request.
+const nonRootMatchers = new WeakMap<readonly string[], (image: string) => boolean>();
+
+function nonRootImageMatcher(patterns: readonly string[]): (image: string) => boolean {
+  if (patterns.length === 0) return NO_IMAGE;
+  let matcher = nonRootMatchers.get(patterns);
+  if (matcher === undefined) {
+    matcher = picomatch([...patterns]);
+    nonRootMatchers.set(patterns, matcher);
+  }
+  return matcher;
+}
+
 /** Which containers of the pod template may be given defaults. */
 export type ContainerScope = { readonly kind: 'all' } | { readonly kind: 'new-ephemeral'; readonly existing: ReadonlySet<string> };
 
@@ -81,7 +95,7 @@ export function safeDefaults(object: KubeObject, settings: MutationSettings, sco
   const containers = containersOf(spec, specPointer).filter(
     (c) => scope.kind === 'all' || (c.kind === 'ephemeralContainers' && !scope.existing.has(String(c.container.name))),
   );
-  const nonRootImage = settings.nonRootImages.length === 0 ? () => false : picomatch([...settings.nonRootImages]);
+  const nonRootImage = nonRootImageMatcher(settings.nonRootImages);
   const podRunAsUser = podContext?.runAsUser;
   const podRunAsNonRoot = podContext?.runAsNonRoot;
 

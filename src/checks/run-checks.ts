@@ -63,6 +63,7 @@ export interface EvaluateOptions {
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 
 function formatMessage(template: string, data: Readonly<Record<string, string | number>> | undefined): string {
+  if (!template.includes('{{')) return template;
   return template.replace(PLACEHOLDER, (whole, key: string) => {
     const value = data?.[key];
     return value === undefined ? whole : String(value);
@@ -75,14 +76,22 @@ function isInventoryObject(value: InventoryObject | ResourceRef): value is Inven
   return 'key' in value && 'ref' in value;
 }
 
+const NO_KIND = (): boolean => false;
+// Keyed by a check's `kinds` array, which lives as long as the check: built once, not per evaluation.
+const kindMatchers = new WeakMap<readonly string[], (entry: InventoryObject) => boolean>();
+
 function kindMatcher(kinds: readonly string[] | undefined): (entry: InventoryObject) => boolean {
-  if (kinds === undefined) return () => false;
+  if (kinds === undefined) return NO_KIND;
+  const cached = kindMatchers.get(kinds);
+  if (cached !== undefined) return cached;
   // A bare kind is the core group, `group/Kind` one API group, group `*` any group (see CheckDefinition.kinds).
   const keys = new Set(kinds.map((k) => (k.includes('/') ? k : `/${k}`)));
-  return (entry) => {
+  const matcher = (entry: InventoryObject): boolean => {
     const kind = entry.ref.kind;
     return keys.has(`${apiGroupOf(entry.ref.apiVersion)}/${kind}`) || keys.has(`*/${kind}`);
   };
+  kindMatchers.set(kinds, matcher);
+  return matcher;
 }
 
 function compareText(a: string, b: string): number {
@@ -129,7 +138,16 @@ function entriesToJudge(
   inventory: Inventory,
   subjects: ReadonlySet<string> | undefined,
   kinds: readonly (readonly string[] | undefined)[],
+  matchers: readonly ((entry: InventoryObject) => boolean)[],
 ): readonly InventoryObject[] {
+  if (subjects === undefined && inventory.size <= kinds.length) {
+    // Fewer objects than checks (one object in admission): test each object instead of looking up
+    // every kind. The same entries, as kindMatcher and ofKind read `kinds` alike.
+    return inventory
+      .all()
+      .filter((entry) => matchers.some((applies) => applies(entry)))
+      .sort((a, b) => a.id - b.id);
+  }
   if (subjects === undefined) {
     // Only the kinds the checks run on (a cluster holds far more objects than any check looks at).
     const out = new Set<InventoryObject>();
@@ -182,6 +200,92 @@ function distinctFingerprints(checkId: string, batch: readonly ReportedFinding[]
   });
 }
 
+/** What every check context of one `evaluate` call shares. */
+interface RunState {
+  readonly options: EvaluateOptions;
+  readonly record: (checkId: string, entry: InventoryObject | ResourceRef, outcome: Outcome) => void;
+}
+
+const NO_FINDINGS: readonly ReportedFinding[] = [];
+
+/**
+ * The context one check gets for one subject. A class rather than an object of closures: the
+ * admission webhook runs some 30 of these per review, and their garbage is part of its GC pauses.
+ */
+class SubjectContext implements CheckContext<string, unknown> {
+  reported = false;
+  skipped = false;
+  /** Findings reported so far (a shared empty array until the first). */
+  batch: ReportedFinding[] = NO_FINDINGS as ReportedFinding[];
+  readonly options: unknown;
+
+  constructor(
+    private readonly run: RunState,
+    private readonly active: ActiveCheck,
+    private readonly defaultEntry: InventoryObject | undefined,
+    private readonly defaultPointer: string,
+    private readonly templateMetadataPointer: string | undefined,
+  ) {
+    this.options = active.options;
+  }
+
+  notApplicable(): void {
+    this.skipped = true;
+  }
+
+  report(descriptor: ReportDescriptor<string>): void {
+    this.reported = true;
+    const { active, defaultEntry, defaultPointer, templateMetadataPointer } = this;
+    const options = this.run.options;
+    const target = descriptor.resource ?? defaultEntry;
+    if (target === undefined) throw new Error(`check ${active.check.id} reported without naming a resource`);
+    const entry = isInventoryObject(target) ? target : undefined;
+    const resource = entry?.ref ?? (target as ResourceRef);
+    const pointer = descriptor.pointer ?? (entry === defaultEntry ? defaultPointer : '');
+    const template = active.check.messages[descriptor.messageId];
+    if (template === undefined) throw new Error(`check ${active.check.id} has no message "${descriptor.messageId}"`);
+    const containerPointer = CONTAINER_IN_POINTER.exec(pointer)?.[1];
+    const containerName =
+      containerPointer === undefined || entry === undefined ? undefined : valueAt(entry.object, `${containerPointer}/name`);
+    const container = typeof containerName === 'string' ? containerName : undefined;
+    const source = entry?.source;
+    const at = source?.positions?.locate(pointer);
+    const line = at?.line ?? source?.line;
+    const suppression = options.exceptions?.match({
+      checkId: active.check.id,
+      resource,
+      ...(container === undefined ? {} : { container }),
+      ...(entry === undefined ? {} : { entry }),
+      ...(templateMetadataPointer === undefined || entry !== defaultEntry ? {} : { templateMetadataPointer }),
+    });
+    const finding: Finding = {
+      checkId: active.check.id,
+      severity: descriptor.severity ?? active.severity,
+      area: active.check.meta.area,
+      title: active.check.meta.title,
+      messageId: descriptor.messageId,
+      message: formatMessage(template, descriptor.data),
+      resource,
+      location: {
+        path: fieldPathOf(pointer),
+        pointer,
+        ...(source === undefined ? {} : { file: source.file, documentIndex: source.documentIndex }),
+        ...(line === undefined ? {} : { line }),
+        ...(at === undefined ? {} : { column: at.column }),
+      },
+      ...(container === undefined ? {} : { container }),
+      remediation: active.check.meta.remediation,
+      frameworks: descriptor.frameworks ?? active.check.meta.frameworks ?? {},
+      fingerprint: fingerprintOf(active.check.id, resource, pointer, descriptor.key),
+      ...(suppression === undefined ? {} : { suppression }),
+    };
+    if (this.batch === NO_FINDINGS) this.batch = [];
+    this.batch.push({ finding, key: descriptor.key, pointer, data: descriptor.data });
+    if (entry !== undefined) this.run.record(active.check.id, entry, 'fail');
+    else this.run.record(active.check.id, resource, 'fail');
+  }
+}
+
 /**
  * Run checks over an Inventory. Pure: the same objects and checks give the same findings in the same
  * order. Each check runs inside its own guard, so a bug in one check becomes an error outcome on one
@@ -204,66 +308,7 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     outcomes.set(key, { checkId, resource: ref, ...(file === undefined ? {} : { file }), outcome });
   };
 
-  const makeContext = (
-    active: ActiveCheck,
-    defaultEntry: InventoryObject | undefined,
-    defaultPointer: string,
-    templateMetadataPointer: string | undefined,
-    onReport: () => void,
-    onNotApplicable: () => void,
-    batch: ReportedFinding[],
-  ): CheckContext<string, unknown> => ({
-    options: active.options,
-    notApplicable: onNotApplicable,
-    report(descriptor: ReportDescriptor<string>) {
-      onReport();
-      const target = descriptor.resource ?? defaultEntry;
-      if (target === undefined) throw new Error(`check ${active.check.id} reported without naming a resource`);
-      const entry = isInventoryObject(target) ? target : undefined;
-      const resource = entry?.ref ?? (target as ResourceRef);
-      const pointer = descriptor.pointer ?? (entry === defaultEntry ? defaultPointer : '');
-      const template = active.check.messages[descriptor.messageId];
-      if (template === undefined) throw new Error(`check ${active.check.id} has no message "${descriptor.messageId}"`);
-      const containerPointer = CONTAINER_IN_POINTER.exec(pointer)?.[1];
-      const containerName =
-        containerPointer === undefined || entry === undefined ? undefined : valueAt(entry.object, `${containerPointer}/name`);
-      const container = typeof containerName === 'string' ? containerName : undefined;
-      const source = entry?.source;
-      const at = source?.positions?.locate(pointer);
-      const line = at?.line ?? source?.line;
-      const suppression = options.exceptions?.match({
-        checkId: active.check.id,
-        resource,
-        ...(container === undefined ? {} : { container }),
-        ...(entry === undefined ? {} : { entry }),
-        ...(templateMetadataPointer === undefined || entry !== defaultEntry ? {} : { templateMetadataPointer }),
-      });
-      const finding: Finding = {
-        checkId: active.check.id,
-        severity: descriptor.severity ?? active.severity,
-        area: active.check.meta.area,
-        title: active.check.meta.title,
-        messageId: descriptor.messageId,
-        message: formatMessage(template, descriptor.data),
-        resource,
-        location: {
-          path: fieldPathOf(pointer),
-          pointer,
-          ...(source === undefined ? {} : { file: source.file, documentIndex: source.documentIndex }),
-          ...(line === undefined ? {} : { line }),
-          ...(at === undefined ? {} : { column: at.column }),
-        },
-        ...(container === undefined ? {} : { container }),
-        remediation: active.check.meta.remediation,
-        frameworks: descriptor.frameworks ?? active.check.meta.frameworks ?? {},
-        fingerprint: fingerprintOf(active.check.id, resource, pointer, descriptor.key),
-        ...(suppression === undefined ? {} : { suppression }),
-      };
-      batch.push({ finding, key: descriptor.key, pointer, data: descriptor.data });
-      if (entry !== undefined) record(active.check.id, entry, 'fail');
-      else record(active.check.id, resource, 'fail');
-    },
-  });
+  const run: RunState = { options, record };
 
   /** Run one check on one subject, turning a throw into an error outcome. */
   const guarded = (
@@ -274,30 +319,17 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     templateMetadataPointer?: string,
     wanted?: (finding: Finding) => boolean,
   ): void => {
-    const state = { reported: false, notApplicable: false };
-    const batch: ReportedFinding[] = [];
-    const ctx = makeContext(
-      active,
-      entry,
-      pointer,
-      templateMetadataPointer,
-      () => {
-        state.reported = true;
-      },
-      () => {
-        state.notApplicable = true;
-      },
-      batch,
-    );
+    const ctx = new SubjectContext(run, active, entry, pointer, templateMetadataPointer);
     try {
       active.check.run(subject as never, ctx);
-      if (!state.reported && entry !== undefined) record(active.check.id, entry, state.notApplicable ? 'skipped' : 'pass');
+      if (!ctx.reported && entry !== undefined) record(active.check.id, entry, ctx.skipped ? 'skipped' : 'pass');
     } catch (err: unknown) {
       const message = err instanceof Error ? err.message : String(err);
       errors.push({ checkId: active.check.id, ...(entry === undefined ? {} : { resource: entry.ref }), message });
       if (entry !== undefined) record(active.check.id, entry, 'error');
     }
-    for (const finding of distinctFingerprints(active.check.id, batch)) {
+    if (ctx.batch.length === 0) return;
+    for (const finding of distinctFingerprints(active.check.id, ctx.batch)) {
       if (wanted !== undefined && !wanted(finding)) continue;
       findings.push(finding);
       options.onFinding?.(finding, entry?.key);
@@ -330,7 +362,8 @@ export function evaluate(inventory: Inventory, checks: readonly ActiveCheck[], o
     .map((active) => ({ active, applies: kindMatcher(active.check.kinds) }));
   if (objectChecks.length > 0) {
     const kinds = objectChecks.map(({ active }) => active.check.kinds);
-    for (const entry of entriesToJudge(inventory, options.subjects, kinds)) {
+    const matchers = objectChecks.map(({ applies }) => applies);
+    for (const entry of entriesToJudge(inventory, options.subjects, kinds, matchers)) {
       for (const { active, applies } of objectChecks) {
         if (applies(entry)) guarded(active, entry, { object: entry.object, entry, inventory }, '');
       }

@@ -5,7 +5,10 @@
 
 /** Escape one reference token. */
 export function escapePointerToken(token: string | number): string {
-  return String(token).replaceAll('~', '~0').replaceAll('/', '~1');
+  const text = String(token);
+  // Most tokens (field names, indexes) need no escaping: skip the two copies.
+  if (!text.includes('~') && !text.includes('/')) return text;
+  return text.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
 /** Build a pointer from tokens: `['spec', 'containers', 0]` → `/spec/containers/0`. */
@@ -24,10 +27,9 @@ export function appendPointer(base: string, ...tokens: readonly (string | number
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw new Error(`JSON pointer must start with "/": ${pointer}`);
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const tokens = pointer.slice(1).split('/');
+  // Without `~` there is nothing to unescape (the usual case): no copy of every token.
+  return pointer.includes('~') ? tokens.map((token) => token.replaceAll('~1', '/').replaceAll('~0', '~')) : tokens;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$-]*$/;

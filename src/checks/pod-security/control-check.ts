@@ -21,19 +21,29 @@ export type PssVersionOptions = z.infer<typeof pssVersionOptions>;
 /** The one message of a per-control check; `{{problem}}`, `{{policy}}` and `{{reason}}` are filled in. */
 export type ControlMessageId = 'forbidden';
 
-// The 19 control checks run on the same pod templates: read each template once for all of them.
-const prepared = new WeakMap<object, { pointer: string; pod: PreparedPod }>();
+// The 19 control checks run one after another on each pod template (run-checks.ts judges one
+// template at a time): read it once for all of them. One slot, not a WeakMap keyed by the spec: a
+// WeakMap entry whose key is young keeps its value alive through young-generation GCs, so every
+// admission review's prepared pod was copied and promoted to the old generation, which lengthened
+// the GC pauses behind the webhook's tail latency.
+let prepared: { spec: object; pointer: string; metadata: unknown; metadataPointer: string; pod: PreparedPod } | undefined;
 
 function preparedPodOf(subject: PodSpecSubject): PreparedPod {
-  const cached = prepared.get(subject.spec);
-  if (cached?.pointer === subject.pointer) return cached.pod;
+  if (
+    prepared?.spec === subject.spec &&
+    prepared.pointer === subject.pointer &&
+    prepared.metadata === subject.metadata &&
+    prepared.metadataPointer === subject.metadataPointer
+  ) {
+    return prepared.pod;
+  }
   const pod = preparePod({
     spec: subject.spec,
     metadata: subject.metadata,
     specPointer: subject.pointer,
     metadataPointer: subject.metadataPointer,
   });
-  prepared.set(subject.spec, { pointer: subject.pointer, pod });
+  prepared = { spec: subject.spec, pointer: subject.pointer, metadata: subject.metadata, metadataPointer: subject.metadataPointer, pod };
   return pod;
 }
 
