@@ -22,4 +22,6 @@ export function runAdmissionLoad(options: {
   seconds: number;
   maxSockets?: number;
   warmup?: number;
+  /** Awaited after the warm-up, just before the measured run starts. */
+  onMeasuring?: () => unknown;
 }): Promise<AdmissionLoadResult>;

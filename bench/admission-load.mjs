@@ -26,8 +26,9 @@ export function quantile(sorted, q) {
  * @param {number} o.seconds      duration
  * @param {number} [o.maxSockets] connections kept open (the API server keeps a pool per webhook)
  * @param {number} [o.warmup]     unmeasured requests first: connections opened, JIT warm, as in a running cluster
+ * @param {() => unknown} [o.onMeasuring]  awaited after the warm-up, just before the measured run starts
  */
-export async function runAdmissionLoad({ url, ca, mix, rate, seconds, maxSockets = 8, warmup = 200 }) {
+export async function runAdmissionLoad({ url, ca, mix, rate, seconds, maxSockets = 8, warmup = 200, onMeasuring }) {
   const base = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets, ca });
   // Bodies are serialised once per mix entry with a placeholder uid replaced per request, like the
@@ -97,6 +98,7 @@ export async function runAdmissionLoad({ url, ca, mix, rate, seconds, maxSockets
   for (let w = 0; w < warmup; w += maxSockets) {
     await Promise.all(Array.from({ length: Math.min(maxSockets, warmup - w) }, (_, k) => send(w + k, performance.now(), false)));
   }
+  await onMeasuring?.();
   const pending = [];
   const start = performance.now();
   const interval = 1000 / rate;

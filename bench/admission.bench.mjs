@@ -10,7 +10,8 @@
 // Also reported: the server's own time per review from its histogram (no client, TLS or queueing),
 // and the handler alone timed in this process on the same mix (the cost of judging).
 // Prints {bench, seconds, rate, sent, failed, wrong, achieved_rps, outcomes,
-//  latency_ms: {p50, p90, p99, max}, baseline: {latency_ms: {...}}, server_side, handler_ms,
+//  latency_ms: {p50, p90, p99, max}, baseline: {latency_ms: {...}, server_cpu_ms_per_review}, server_side,
+//  server_cpu_ms_per_review, server_gc: {minor|major|incremental|weakcb: {count, mean_ms, total_ms}}, handler_ms,
 //  added_p50_ms, added_p99_ms, webhook_timeout_ms, p99_under_5ms, machine}
 // and exits 1 if a request failed or was answered wrongly. BENCH_ADMISSION_SECONDS shortens it.
 import { spawn } from 'node:child_process';
@@ -89,6 +90,26 @@ server.listen(0, '127.0.0.1', () => process.stderr.write('baseline on https://12
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
+/**
+ * CPU seconds (user + system, all threads: GC helpers included) a process has used so far, from
+ * /proc/PID/stat (Linux; USER_HZ is 100 there); undefined elsewhere. With the same client and rate,
+ * the server's CPU per review says how much of the 2-core machine it takes from the client, and how
+ * close it runs to falling behind when other work shares the cores.
+ */
+function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms per review of `child` between two readings, rounded; undefined when not measurable. */
+const cpuMsPerReview = (before, after, reviews) =>
+  before === undefined || after === undefined ? undefined : round3(((after - before) * 1000) / reviews);
+
 /** GET /metrics (open without a token on loopback). */
 function metricsText(url) {
   return new Promise((resolve, reject) => {
@@ -116,6 +137,31 @@ function histogramQuantiles(text, name) {
   const total = sorted.at(-1)?.[1] ?? 0;
   const at = (q) => (sorted.find(([, n]) => n >= q * total)?.[0] ?? NaN) * 1000;
   return { count: total, p50_at_most_ms: at(0.5), p99_at_most_ms: at(0.99) };
+}
+
+/**
+ * Young- and old-generation GC pauses in the server between two scrapes (prom-client's default
+ * `nodejs_gc_duration_seconds`, from perf_hooks): count, mean and total pause. Every review that
+ * arrives during a pause waits for it, so these show directly in the tail.
+ */
+function gcPauses(before, after) {
+  const read = (text) => {
+    const out = {};
+    for (const m of text.matchAll(/^vigil_admission_nodejs_gc_duration_seconds_(sum|count)\{kind="(\w+)"\} (\S+)/gm)) {
+      out[m[2]] ??= { sum: 0, count: 0 };
+      out[m[2]][m[1]] = Number(m[3]);
+    }
+    return out;
+  };
+  const a = read(before);
+  const b = read(after);
+  const result = {};
+  for (const [kind, { sum, count }] of Object.entries(b)) {
+    const n = count - (a[kind]?.count ?? 0);
+    const ms = (sum - (a[kind]?.sum ?? 0)) * 1000;
+    if (n > 0) result[kind] = { count: n, mean_ms: round3(ms / n), total_ms: round(ms, 1) };
+  }
+  return result;
 }
 
 /** The handler alone, in this process, on the same mix: the cost of judging, without any I/O. */
@@ -146,15 +192,19 @@ const shape = (r) => ({
 try {
   const baselineServer = await start(['--input-type=module', '-e', BASELINE_SERVER, dir], /baseline on (https:\/\/\S+)/, 'baseline server');
   let baseline;
+  let baselineCpu;
   try {
     // Same client, rate and duration; every answer is "allowed", so correctness is not checked here.
+    let cpuStart;
     baseline = await runAdmissionLoad({
       url: baselineServer.url,
       ca: pair.caCert,
       mix: mix.map((m) => ({ path: m.path, review: m.review })),
       rate: RATE,
       seconds: SECONDS,
+      onMeasuring: () => (cpuStart = cpuSecondsOf(baselineServer.child.pid)),
     });
+    baselineCpu = cpuMsPerReview(cpuStart, cpuSecondsOf(baselineServer.child.pid), baseline.sent);
   } finally {
     await stop(baselineServer.child);
   }
@@ -178,9 +228,26 @@ try {
   );
   let result;
   let serverSide;
+  let serverCpu;
+  let serverGc;
   try {
-    result = await runAdmissionLoad({ url: vigil.url, ca: pair.caCert, mix, rate: RATE, seconds: SECONDS });
-    serverSide = histogramQuantiles(await metricsText(vigil.url), 'vigil_admission_request_duration_seconds');
+    let cpuStart;
+    let metricsStart = '';
+    result = await runAdmissionLoad({
+      url: vigil.url,
+      ca: pair.caCert,
+      mix,
+      rate: RATE,
+      seconds: SECONDS,
+      onMeasuring: async () => {
+        cpuStart = cpuSecondsOf(vigil.child.pid);
+        metricsStart = await metricsText(vigil.url);
+      },
+    });
+    serverCpu = cpuMsPerReview(cpuStart, cpuSecondsOf(vigil.child.pid), result.sent);
+    const metricsEnd = await metricsText(vigil.url);
+    serverSide = histogramQuantiles(metricsEnd, 'vigil_admission_request_duration_seconds');
+    serverGc = gcPauses(metricsStart, metricsEnd);
   } finally {
     await stop(vigil.child);
   }
@@ -197,9 +264,12 @@ try {
       achieved_rps: Math.round(result.sent / result.elapsed),
       outcomes: result.outcomes,
       latency_ms: shape(result),
-      baseline: { what: 'bare node:https, parse and allow', latency_ms: shape(baseline) },
-      // The server's own time per review (its histogram) and the handler alone in this process.
+      baseline: { what: 'bare node:https, parse and allow', latency_ms: shape(baseline), server_cpu_ms_per_review: baselineCpu },
+      // The server's own time per review (its histogram), its CPU per review and GC pauses during
+      // the measured run, and the handler alone in this process.
       server_side: serverSide,
+      server_cpu_ms_per_review: serverCpu,
+      server_gc: serverGc,
       handler_ms: handler,
       added_p50_ms: round3(result.latencyMs.p50 - baseline.latencyMs.p50),
       added_p99_ms: round3(result.latencyMs.p99 - baseline.latencyMs.p99),
