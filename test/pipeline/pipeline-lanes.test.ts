@@ -15,7 +15,7 @@ import type { DetectionRule } from '../../src/audit/rule.js';
 import { loadVigilRules } from '../../src/audit/vigil-rules.js';
 import type { Alert, AlertSink } from '../../src/core/alert.js';
 import { ANCHORS_BUCKET } from '../../src/pipeline/learning.js';
-import { AUDIT_STREAM } from '../../src/pipeline/nats.js';
+import { AUDIT_STREAM, ensureAuditStream } from '../../src/pipeline/nats.js';
 import { partitionOf, subjectToken } from '../../src/pipeline/partition.js';
 import { AuditPublisher } from '../../src/pipeline/publisher.js';
 import { AuditWorker } from '../../src/pipeline/worker.js';
@@ -115,6 +115,9 @@ describe.skipIf(NATS_URL === undefined)('audit pipeline lanes: outbox and learni
     expect(problems).toEqual([]);
     nc = await connect({ servers: NATS_URL as string });
     jsm = await jetstreamManager(nc);
+    // The tests publish before any receiver or worker runs, and a publish with no stream is refused
+    // ("no responders"): create the stream as `vigil audit serve --publish` would.
+    await ensureAuditStream(jsm);
     dir = mkdtempSync(join(tmpdir(), 'vigil-lanes-'));
     if (POSTGRES_URL !== undefined) {
       const db = await freshDatabase();
